@@ -81,24 +81,28 @@ def evaluate(model, device, loader, criterion)->tuple[float, float]:
 def fit(model:nn.Module, # the model to train, in place
         data:Data, # training and validation splits
         epochs:int=6, # passes over the training set
-        lr:float=1e-3, # Adam's learning rate
+        lr:float=1e-3, # Adam's learning rate (the peak rate with `schedule='onecycle'`)
         batch_size:int=128, # images a training batch
         device:str|None=None, # see `default_device`
         seed:int|None=None, # seed of the shuffling (and of nothing else)
         on_epoch_end=None, # called as `on_epoch_end(record)` after every epoch; may raise to stop
         progress:bool=True, # show a progress bar?
+        schedule:str='constant', # 'constant' (the original notebook's) or 'onecycle' learning rate
        )->list[dict]: # one record an epoch
     "Train `model` on `data.train`, validating on `data.valid` after every epoch"
+    if schedule not in ('constant', 'onecycle'): raise ValueError(f"`schedule` must be 'constant' or 'onecycle', got {schedule!r}")
     device = default_device(device)
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     criterion = nn.CrossEntropyLoss()
     train_batches = Batches(data.train, batch_size, shuffle=True, seed=seed, device=device)
+    scheduler = (torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, epochs=epochs, steps_per_epoch=len(train_batches))
+                 if schedule == 'onecycle' else None)
     valid_batches = Batches(data.valid, 1024, device=device)
     history = []
     for epoch in tqdm(range(1, epochs + 1), desc='epochs', disable=not progress):
         start = time.perf_counter()
-        train_loss, train_acc = train_one_epoch(model, device, train_batches, optimizer, criterion)
+        train_loss, train_acc = train_one_epoch(model, device, train_batches, optimizer, criterion, scheduler)
         val_loss, val_acc = evaluate(model, device, valid_batches, criterion)
         seconds = time.perf_counter() - start
         history.append(dict(epoch=epoch, train_loss=train_loss, train_accuracy=train_acc, val_loss=val_loss,
