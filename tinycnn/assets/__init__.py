@@ -1,0 +1,1 @@
+"Data files shipped with tinycnn: the MNIST sample and trained weights."
