@@ -1,11 +1,13 @@
-"""Give every notebook an "Open in Colab" badge and a Colab-only install cell, built from settings.ini.
+"""Make every notebook runnable in Colab: an "Open in Colab" badge and a Colab-only install cell, built from
+settings.ini, and a final export cell that only exports inside the repository.
 
     python tools/colab.py          # add or update them in nbs/index.ipynb and nbs/NN_*.ipynb
     python tools/colab.py --check  # exit 1 if any notebook lacks them or they are out of date
 
 The badge goes right after the title cell; the install cell (hidden on the docs site) comes next, so
 it is the first code cell a Colab user runs. The URL uses settings.ini's `user` and `repo` (nbdev's
-own `colab_link` uses `lib_name`).
+own `colab_link` uses `lib_name`). nbdev's usual last cell, `import nbdev; nbdev.nbdev_export()`, fails
+outside a nbdev project, so it becomes conditional on the repository's settings.ini being there.
 """
 import sys
 from configparser import ConfigParser
@@ -35,9 +37,19 @@ def install_cell(cfg):
         f"{INSTALL_MARK}\n"
         f"    %pip install -q \"{cfg['lib_name']}[dev] @ git+https://github.com/{cfg['user']}/{cfg['repo']}.git@{cfg['branch']}\"")
 
+EXPORT = 'import nbdev; nbdev.nbdev_export()'
+GUARDED_EXPORT = ("#| hide\n# Export the library when running inside the tinycnn repository (not in Colab)\n"
+                  "from pathlib import Path\n"
+                  f"if Path('../settings.ini').exists(): {EXPORT}")
+
+def _guard_export(cell):
+    if cell.cell_type == 'code' and cell.source.strip().endswith(EXPORT) and 'settings.ini' not in cell.source:
+        cell.source = GUARDED_EXPORT
+    return cell
+
 def fixed(nb, nb_name, cfg):
     "`nb` with the badge and install cells in place, replacing any old ones"
-    cells = [c for c in nb.cells if not (BADGE_MARK in c.source and c.cell_type == 'markdown') and INSTALL_MARK not in c.source]
+    cells = [_guard_export(c) for c in nb.cells if not (BADGE_MARK in c.source and c.cell_type == 'markdown') and INSTALL_MARK not in c.source]
     title = 1 if cells and cells[0].cell_type == 'markdown' and cells[0].source.startswith('# ') else 0
     nb.cells = cells[:title] + [badge_cell(nb_name, cfg), install_cell(cfg)] + cells[title:]
     return nb

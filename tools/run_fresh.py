@@ -1,0 +1,45 @@
+"""Run notebooks top to bottom in a fresh kernel, as a Colab user would: each notebook copied alone into
+an empty folder, every cell run (no nbdev flags honoured: slow cells too), tinycnn as installed.
+
+    python tools/run_fresh.py                      # index and 00–05
+    python tools/run_fresh.py 03_training 04_visualization --limit 600
+
+Prints each notebook's run time; exits 1 if one fails or runs longer than --limit seconds.
+"""
+import argparse, os, shutil, sys, tempfile, time
+from pathlib import Path
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ['index', *sorted(p.stem for p in (ROOT/'nbs').glob('0[0-5]*.ipynb'))]
+
+def run_fresh(name:str, limit:float)->float:
+    "Run notebook `name` in a fresh kernel in an empty folder; return the seconds it took"
+    nb = nbformat.read(ROOT/'nbs'/f'{name}.ipynb', as_version=4)
+    env_before = os.environ.pop('IN_TEST', None)
+    try:
+        with tempfile.TemporaryDirectory() as d:
+            shutil.copy(ROOT/'nbs'/f'{name}.ipynb', d)
+            start = time.perf_counter()
+            NotebookClient(nb, timeout=int(limit), kernel_name='python3', resources={'metadata': {'path': d}}).execute()
+            return time.perf_counter() - start
+    finally:
+        if env_before is not None: os.environ['IN_TEST'] = env_before
+
+if __name__ == '__main__':
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('names', nargs='*', default=DEFAULT)
+    p.add_argument('--limit', type=float, default=600, help='seconds a notebook may take')
+    args, failed = p.parse_args(), []
+    for name in args.names:
+        try:
+            secs = run_fresh(name, args.limit)
+            ok = secs <= args.limit
+            print(f'{name:20s} {secs:7.1f} s  {"ok" if ok else "TOO SLOW"}', flush=True)
+        except Exception as e:
+            ok = False
+            print(f'{name:20s} FAILED: {str(e).strip().splitlines()[-1][:300] if str(e).strip() else type(e).__name__}', flush=True)
+        if not ok: failed.append(name)
+    print(f'fresh-kernel runs: {len(args.names) - len(failed)} passed, {len(failed)} failed')
+    sys.exit(1 if failed else 0)
