@@ -325,12 +325,17 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
                         classes:list|None=None, # class names; `None` for the digits
                         input_size:int=28, # the model's input height and width
                         mean:float=DATASETS['mnist'].mean[0], std:float=DATASETS['mnist'].std[0], # the normalisation it was trained with
+                        examples:ImageSet|None=None, # real images to start from, one a class; `None`: the shipped MNIST sample's
                        )->HTML:
     "Draw a digit in the browser and watch `model`'s feature maps and class probabilities change, with no kernel"
     model = model or load_trained()[0]
     if model.conv1.in_channels != 1: raise ValueError(f'`model` must take one channel, got {model.conv1.in_channels}')
+    examples = examples or load_data('sample', verbose=False).test
+    picks = _spread(examples.y, len(examples.y.unique()))
     spec = dict(params=weights_to_json(model), mean=mean, std=std, input_size=input_size,
-                classes=classes or [str(i) for i in range(model.fc.out_features)], cmap=_palette('magma'))
+                classes=classes or [str(i) for i in range(model.fc.out_features)], cmap=_palette('magma'),
+                examples=[dict(label=_short(examples.classes[examples.y[i]]), data=base64.b64encode(examples.images[i, 0].numpy().tobytes()).decode())
+                          for i in picks])
     js = (Path(tinycnn.__file__).parent/'js'/'draw_digit.js').read_text()
     uid = f'tinycnn-draw-{uuid.uuid4().hex[:8]}'
     return HTML(f'<div id="{uid}" class="tinycnn-draw">Draw your own digit: this needs JavaScript.</div>\n'

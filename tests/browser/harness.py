@@ -33,6 +33,20 @@ def _stage(names:list[str], stage:Path)->Path:
     shutil.copy(ROOT/'settings.ini', stage)
     return nbs
 
+def _like_quarto(nb):
+    "Show a processed notebook as Quarto would: front matter as the title, no source for `#| echo: false` cells"
+    import nbformat
+    cells = []
+    for c in nb.cells:
+        if c.cell_type == 'raw' and c.source.startswith('---'):
+            meta = dict(re.findall(r'^(title|description):\s*(.*)$', c.source, re.M))
+            c = nbformat.v4.new_markdown_cell(f"# {meta.get('title', '')}\n\n{meta.get('description', '')}")
+        elif c.cell_type == 'code' and re.search(r'^#\|\s*echo:\s*false', c.source, re.M):
+            c.metadata['transient'] = {'remove_source': True}
+        cells.append(c)
+    nb.cells = cells
+    return nb
+
 def render_notebooks(names:list[str], # notebook names in nbs/ without '.ipynb', e.g. ['04_visualization']
                      out:str|Path|None=None, # folder for the HTML pages (default: a new temporary folder)
                     )->dict[str, Path]: # name → the HTML page
@@ -46,9 +60,9 @@ def render_notebooks(names:list[str], # notebook names in nbs/ without '.ipynb',
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get('PYTHONPATH', '')]))
         subprocess.run([shutil.which('nbdev_proc_nbs') or 'nbdev_proc_nbs', '--force', '--n_workers', '0'],
                        cwd=stage, env=env, check=True, capture_output=True)
-        exporter, pages = HTMLExporter(template_name='lab'), {}
+        exporter, pages = HTMLExporter(template_name='lab', exclude_input_prompt=True, exclude_output_prompt=True), {}
         for n in names:
-            nb = nbformat.read(Path(stage)/'_proc'/f'{n}.ipynb', as_version=4)
+            nb = _like_quarto(nbformat.read(Path(stage)/'_proc'/f'{n}.ipynb', as_version=4))
             html, _ = exporter.from_notebook_node(nb)
             pages[n] = out/f'{n}.html'
             pages[n].write_text(html, encoding='utf-8')

@@ -77,6 +77,15 @@ def test_drawing_changes_maps_and_probabilities(viz, screenshots):
     page.locator('.tinycnn-draw').screenshot(path=str(screenshots/'draw_digit.png'))
     page.screenshot(path=str(screenshots/'page.png'), full_page=True)
 
+def test_real_examples_are_read_right(viz):
+    page, _ = viz
+    buttons = page.locator('.tinycnn-draw button.tinycnn-example')
+    assert buttons.count() == 10
+    for k in range(10):
+        buttons.nth(k).click()
+        page.wait_for_timeout(50)
+        assert page.locator('.tinycnn-draw').get_attribute('data-prediction') == buttons.nth(k).get_attribute('data-label')
+
 @pytest.fixture(scope='module')
 def trained_and_sample():
     from tinycnn.data import load_data

@@ -123,12 +123,19 @@ function tinycnnDrawDigit(root, spec) {
 
   root.innerHTML = '';
   root.style.cssText = 'font-family:system-ui,sans-serif;font-size:13px;display:flex;flex-wrap:wrap;align-items:flex-start;gap:8px';
-  const left = el('div', {style: 'margin-right:12px'}, root);
+  const left = el('div', {style: 'margin-right:12px;width:280px'}, root);
   el('div', {style: 'font-weight:600;margin-bottom:4px'}, left).textContent = 'Draw a digit';
   const pad = el('canvas', {width: 280, height: 280, class: 'tinycnn-pad',
     style: 'background:#000;border-radius:4px;cursor:crosshair;touch-action:none;display:block'}, left);
   const row = el('div', {style: 'display:flex;align-items:center;gap:8px;margin-top:6px'}, left);
   const clear = el('button', {type: 'button', class: 'tinycnn-clear'}, row); clear.textContent = 'Clear';
+  const examples = el('div', {style: 'margin-top:6px;color:#666'}, left);
+  examples.textContent = 'or start from a real one: ';
+  (spec.examples || []).forEach((ex, k) => {
+    const b = el('button', {type: 'button', class: 'tinycnn-example', 'data-label': ex.label, style: 'margin:0 2px 2px 0;min-width:1.8em'}, examples);
+    b.textContent = ex.label;
+    b.addEventListener('click', () => paintExample(k));
+  });
   const seen = el('canvas', {width: size, height: size, class: 'tinycnn-input',
     style: 'width:84px;height:84px;image-rendering:pixelated;background:#000'}, row);
   el('span', {style: 'color:#666;max-width:110px'}, row).textContent = 'what the network sees (28×28)';
@@ -182,7 +189,19 @@ function tinycnnDrawDigit(root, spec) {
     else { pctx.moveTo(last[0], last[1]); pctx.lineTo(p[0], p[1]); pctx.stroke(); }
     schedule();
   }
-  clear.addEventListener('click', () => { pctx.fillStyle = '#000'; pctx.fillRect(0, 0, pad.width, pad.height); schedule(); });
-  pctx.fillStyle = '#000'; pctx.fillRect(0, 0, pad.width, pad.height);
+  const blank = () => { pctx.fillStyle = '#000'; pctx.fillRect(0, 0, pad.width, pad.height); };
+  clear.addEventListener('click', () => { blank(); schedule(); });
+  function paintExample(k) {  // an MNIST digit, 28×28 bytes, drawn 10× larger on the pad
+    const bytes = Uint8Array.from(atob(spec.examples[k].data), ch => ch.charCodeAt(0));
+    const small = el('canvas', {width: size, height: size}), sctx = small.getContext('2d'), img = sctx.createImageData(size, size);
+    bytes.forEach((v, i) => img.data.set([v, v, v, 255], 4 * i));
+    sctx.putImageData(img, 0, 0);
+    blank();
+    pctx.imageSmoothingEnabled = true;
+    pctx.drawImage(small, 0, 0, pad.width, pad.height);
+    schedule();
+  }
+  blank();
+  if (spec.examples && spec.examples.length) paintExample(0);
   update();
 }
