@@ -339,4 +339,5 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
     js = (Path(tinycnn.__file__).parent/'js'/'draw_digit.js').read_text()
     uid = f'tinycnn-draw-{uuid.uuid4().hex[:8]}'
     return HTML(f'<div id="{uid}" class="tinycnn-draw">Draw your own digit: this needs JavaScript.</div>\n'
-                f'<script>(function() {{\n{js}\ntinycnnDrawDigit(document.getElementById("{uid}"), {json.dumps(spec)});\n}})();</script>')
+                f'<script>(function() {{\n{js}\nvar root = document.getElementById("{uid}") || document.currentScript.previousElementSibling;\n'
+                f'tinycnnDrawDigit(root, {json.dumps(spec)});\n}})();</script>')

@@ -35,14 +35,17 @@ def _stage(names:list[str], stage:Path)->Path:
 
 def _like_quarto(nb):
     "Show a processed notebook as Quarto would: front matter as the title, no source for `#| echo: false` cells"
-    import nbformat
+    import nbformat, yaml
     cells = []
     for c in nb.cells:
         if c.cell_type == 'raw' and c.source.startswith('---'):
-            meta = dict(re.findall(r'^(title|description):\s*(.*)$', c.source, re.M))
+            meta = yaml.safe_load(c.source.strip().strip('-')) or {}
             c = nbformat.v4.new_markdown_cell(f"# {meta.get('title', '')}\n\n{meta.get('description', '')}")
         elif c.cell_type == 'code' and re.search(r'^#\|\s*echo:\s*false', c.source, re.M):
             c.metadata['transient'] = {'remove_source': True}
+            for o in c.get('outputs', []):  # show_doc's Quarto link attributes, which only Quarto reads
+                if 'text/markdown' in o.get('data', {}):
+                    o['data']['text/markdown'] = re.sub(r'\{[^{}\n]*target="_blank"[^{}\n]*\}', '', o['data']['text/markdown'])
         cells.append(c)
     nb.cells = cells
     return nb
