@@ -185,6 +185,11 @@ def _one_thread():
     finally: torch.set_num_threads(n)
 
 def _short(name:str)->str: return name.split(' - ')[0]  # torchvision's MNIST classes are '0 - zero', …
+def _label(images:ImageSet, i:int)->str: return _short(images.classes[images.y[i]])
+
+def _input_tag(images:ImageSet, i:int, scale:int=3)->str:
+    "An <img> of image `i` of `images` (its first channel), `scale` screen pixels a pixel"
+    return _img_tag(_png(images.images[i, 0].numpy() / 255, 'gray'), images.images.shape[-1] * scale, f'image {i}')
 
 def _probability_bars(probs:Tensor, classes:list)->str:
     "HTML bars of the class probabilities `probs` (n_classes,), the most likely in orange"
@@ -213,7 +218,8 @@ class FeatureMapExplorer(widgets.VBox):
         self.input, self.maps, self.probs = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.label.observe(self._pick_class, 'value')
         for w in (self.index, self.layer, self.weights): w.observe(self.update, 'value')
-        outputs = widgets.HBox([self.input, self.maps, self.probs], layout=widgets.Layout(gap='16px', align_items='flex-start'))
+        if unknown := set(layers) - set(_layer_names(self.models[self.weights.value])): raise ValueError(f'`layers` has unknown layers {unknown}')
+        outputs = widgets.HBox([self.input, self.maps, self.probs], layout=widgets.Layout(align_items='flex-start'))
         super().__init__([widgets.HBox([self.label, self.index]), self.layer, self.weights, outputs])
         self.update()
 
@@ -226,41 +232,39 @@ def selected(self:FeatureMapExplorer)->int:
 
 # %% ../nbs/04_visualization.ipynb
 @patch
-def _pick_class(self:FeatureMapExplorer, change=None):
+def _pick_class(self:FeatureMapExplorer, change=None): # the change of class (not used)
     "Restrict the slider to the chosen class and show its first image"
     n = len(self.images) if self.label.value < 0 else int((self.images.y == self.label.value).sum())
     with self.index.hold_trait_notifications(): self.index.value, self.index.max = 0, n - 1
     self.update()
 
-# %% ../nbs/04_visualization.ipynb
 @patch
-def update(self:FeatureMapExplorer, change=None):
+def update(self:FeatureMapExplorer, change=None): # the change that triggered it (not used)
     "Run the chosen model on the chosen image and redraw everything"
     i, model = self.selected, self.models[self.weights.value]
     with _one_thread(): fm = get_feature_maps(model, self.images.x[i:i+1], [self.layer.value, 'fc'])
     maps = fm[self.layer.value][0]
-    self.input.value = (_img_tag(_png(self.images.images[i, 0].numpy() / 255, 'gray'), 28 * self.scale) +
-                        f'<div style="font-size:12px">#{i}, label {_short(self.images.classes[self.images.y[i]])}</div>')
-    self.maps.value = _mosaic_tag(maps, f'{len(maps)} maps of {self.layer.value}', self.scale - 1)
+    self.input.value = _input_tag(self.images, i, self.scale) + f'<div style="font-size:12px">#{i}, label {_label(self.images, i)}</div>'
+    self.maps.value = f'<div style="margin:0 16px">{_mosaic_tag(maps, f"{len(maps)} maps of {self.layer.value}", self.scale - 1)}</div>'
     self.probs.value = _probability_bars(fm['fc'][0].softmax(0), self.images.classes)
 
 # %% ../nbs/04_visualization.ipynb
 def _spread(labels:Tensor, n:int)->list[int]:
     "Positions of `n` images cycling through the classes: the first of each class, then the second, …"
     by_class = [torch.nonzero(labels == c).flatten().tolist() for c in labels.unique().tolist()]
-    return [by_class[k % len(by_class)][k // len(by_class)] for k in range(n)]
+    ranked = sorted((k, c, i) for c, idxs in enumerate(by_class) for k, i in enumerate(idxs))
+    return [i for _, _, i in ranked[:n]]
 
 def _digit_page(model:nn.Module, images:ImageSet, i:int, layers:tuple, scale:int=3)->str:
     "One precomputed page of the static explorer: input, maps of `layers`, probabilities"
     with _one_thread(): fm = get_feature_maps(model, images.x[i:i+1], [*layers, 'fc'])
     probs = fm['fc'][0].softmax(0)
-    label, pred = _short(images.classes[images.y[i]]), _short(images.classes[probs.argmax()])
     cell = lambda title, body: f'<div style="margin-right:14px"><div style="font-weight:600;font-size:12px">{title}</div>{body}</div>'
-    parts = [cell(f'input #{i}: label {label}', _img_tag(_png(images.images[i, 0].numpy() / 255, 'gray'), 28 * scale))]
+    parts = [cell(f'input #{i}: label {_label(images, i)}', _input_tag(images, i, scale))]
     for l in layers:
         m = fm[l][0]
         parts.append(cell(f'{l}: {len(m)} maps {m.shape[-2]}×{m.shape[-1]}', _mosaic_tag(m, l, scale - 1)))
-    parts.append(cell(f'predicted {pred} ({probs.max():.1%})', _probability_bars(probs, images.classes)))
+    parts.append(cell(f'predicted {_short(images.classes[probs.argmax()])} ({probs.max():.1%})', _probability_bars(probs, images.classes)))
     return f'<div class="tinycnn-page" style="display:flex;flex-wrap:wrap;align-items:flex-start">{"".join(parts)}</div>'
 
 # %% ../nbs/04_visualization.ipynb
@@ -273,9 +277,10 @@ def static_explorer(images:ImageSet, # the images to pick from, e.g. `load_data(
     if not 1 <= n <= len(images): raise ValueError(f'`n` must be between 1 and {len(images)}, got {n}')
     model = model or load_trained()[0]
     idxs = _spread(images.y, n)
-    pages = [widgets.HTML(_digit_page(model, images, i, layers)) for i in idxs]
-    return widgets.Tab(pages, titles=[_short(images.classes[images.y[i]]) for i in idxs], selected_index=0,
-                       _dom_classes=['tinycnn-static-explorer'])
+    tabs = widgets.Tab([widgets.HTML(_digit_page(model, images, i, layers)) for i in idxs], _dom_classes=['tinycnn-static-explorer'])
+    for k, i in enumerate(idxs): tabs.set_title(k, _label(images, i))  # `titles=` is ipywidgets 8 only; Colab has 7
+    tabs.selected_index = 0
+    return tabs
 
 # %% ../nbs/04_visualization.ipynb
 def _resize_area(a:np.ndarray, th:int, tw:int)->np.ndarray:
