@@ -220,7 +220,9 @@ class FeatureMapExplorer(widgets.VBox):
         for w in (self.index, self.layer, self.weights): w.observe(self.update, 'value')
         if unknown := set(layers) - set(_layer_names(self.models[self.weights.value])): raise ValueError(f'`layers` has unknown layers {unknown}')
         outputs = widgets.HBox([self.input, self.maps, self.probs], layout=widgets.Layout(align_items='flex-start'))
-        super().__init__([widgets.HBox([self.label, self.index]), self.layer, self.weights, outputs])
+        note = widgets.HTML('<span style="color:#777;font-size:12px">Live: every change reruns the model in Python, so this needs a running kernel (Jupyter, Colab).</span>')
+        super().__init__([note, widgets.HBox([self.label, self.index]), self.layer, self.weights, outputs])
+        self.add_class('tinycnn-live-explorer')
         self.update()
 
 # %% ../nbs/04_visualization.ipynb

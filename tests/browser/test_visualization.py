@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import torch
+from conftest import SCREENSHOTS
 
 NAME = '04_visualization'
 MAPS_JS = "() => [...document.querySelectorAll('.tinycnn-draw .tinycnn-layer canvas')].map(c => c.toDataURL())"
@@ -25,7 +26,9 @@ def test_explorers_rendered(viz):
     page, log = viz
     assert log.problems() == [], log.problems()
     assert page.locator('.tinycnn-static-explorer .lm-TabBar-tab').count() == 20
-    assert page.locator('.jupyter-widgets.widget-slider').count() >= 1  # the live explorer, in its saved state
+    live = page.locator('.tinycnn-live-explorer')  # in the state it was saved in: it needs a kernel to respond
+    assert live.locator('.widget-slider').count() == 1 and live.locator('img').count() == 2
+    live.screenshot(path=str(SCREENSHOTS/'live_explorer_saved_state.png'))
     assert page.evaluate("() => document.images.length") > 10
     assert page.locator('.tinycnn-draw canvas').count() == 1 + 1 + 16 + 32  # pad, input, maps
 
