@@ -277,7 +277,7 @@ def static_explorer(images:ImageSet, # the images to pick from, e.g. `load_data(
                    )->widgets.Tab:
     "A tab for each of `n` digits with its precomputed maps and probabilities: it works with no kernel"
     if not 1 <= n <= len(images): raise ValueError(f'`n` must be between 1 and {len(images)}, got {n}')
-    model = model or load_trained()[0]
+    model = load_trained()[0] if model is None else model
     idxs = _spread(images.y, n)
     tabs = widgets.Tab([widgets.HTML(_digit_page(model, images, i, layers)) for i in idxs], _dom_classes=['tinycnn-static-explorer'])
     for k, i in enumerate(idxs): tabs.set_title(k, _label(images, i))  # `titles=` is ipywidgets 8 only; Colab has 7
@@ -328,6 +328,11 @@ def weights_to_json(model:nn.Module, # e.g. a `TinyCNN`
             for k, v in model.state_dict().items()}
 
 # %% ../nbs/04_visualization.ipynb
+def _examples_json(images:ImageSet)->list[dict]:
+    "The first image of each class of `images`, as its label and base64 bytes"
+    return [dict(label=_label(images, i), data=base64.b64encode(images.images[i, 0].numpy().tobytes()).decode())
+            for i in _spread(images.y, len(images.y.unique()))]
+
 def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `None` for the shipped trained model
                         classes:list|None=None, # class names; `None` for the digits
                         input_size:int=28, # the model's input height and width
@@ -335,14 +340,13 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
                         examples:ImageSet|None=None, # real images to start from, one a class; `None`: the shipped MNIST sample's
                        )->HTML:
     "Draw a digit in the browser and watch `model`'s feature maps and class probabilities change, with no kernel"
-    model = model or load_trained()[0]
+    model = load_trained()[0] if model is None else model
     if model.conv1.in_channels != 1: raise ValueError(f'`model` must take one channel, got {model.conv1.in_channels}')
-    examples = examples or load_data('sample', verbose=False).test
-    picks = _spread(examples.y, len(examples.y.unique()))
-    spec = dict(params=weights_to_json(model), mean=mean, std=std, input_size=input_size,
-                classes=classes or [str(i) for i in range(model.fc.out_features)], cmap=_palette('magma'),
-                examples=[dict(label=_short(examples.classes[examples.y[i]]), data=base64.b64encode(examples.images[i, 0].numpy().tobytes()).decode())
-                          for i in picks])
+    if model.fc.in_features != model.conv2.out_channels * (input_size // 4) ** 2:
+        raise ValueError(f'`input_size` {input_size} does not fit the model\'s linear layer ({model.fc.in_features} inputs)')
+    examples = load_data('sample', verbose=False).test if examples is None else examples
+    spec = dict(params=weights_to_json(model), mean=mean, std=std, input_size=input_size, cmap=_palette('magma'),
+                classes=classes or [str(i) for i in range(model.fc.out_features)], examples=_examples_json(examples))
     js = (Path(tinycnn.__file__).parent/'js'/'draw_digit.js').read_text()
     uid = f'tinycnn-draw-{uuid.uuid4().hex[:8]}'
     return HTML(f'<div id="{uid}" class="tinycnn-draw">Draw your own digit: this needs JavaScript.</div>\n'
