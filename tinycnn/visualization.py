@@ -336,7 +336,8 @@ def _examples_json(images:ImageSet)->list[dict]:
 def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `None` for the shipped trained model
                         classes:list|None=None, # class names; `None` for the digits
                         input_size:int=28, # the model's input height and width
-                        mean:float=DATASETS['mnist'].mean[0], std:float=DATASETS['mnist'].std[0], # the normalisation it was trained with
+                        mean:float=DATASETS['mnist'].mean[0], # the mean the model's inputs were normalised with
+                        std:float=DATASETS['mnist'].std[0], # and their standard deviation
                         examples:ImageSet|None=None, # real images to start from, one a class; `None`: the shipped MNIST sample's
                        )->HTML:
     "Draw a digit in the browser and watch `model`'s feature maps and class probabilities change, with no kernel"
