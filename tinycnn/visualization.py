@@ -211,6 +211,7 @@ class FeatureMapExplorer(widgets.VBox):
                  scale:int=3): # screen pixels an image pixel
         self.images, self.scale = images, scale
         self.models = models or {'trained': load_trained()[0], 'random': random_model()}
+        if unknown := set(layers) - set(_layer_names(next(iter(self.models.values())))): raise ValueError(f'`layers` has unknown layers {unknown}')
         self.label = widgets.Dropdown(options=[('any', -1)] + [(_short(c), i) for i, c in enumerate(images.classes)], description='class')
         self.index = widgets.IntSlider(0, 0, len(images) - 1, description='image')
         self.layer = widgets.ToggleButtons(options=list(layers), description='layer')
@@ -218,7 +219,6 @@ class FeatureMapExplorer(widgets.VBox):
         self.input, self.maps, self.probs = widgets.HTML(), widgets.HTML(), widgets.HTML()
         self.label.observe(self._pick_class, 'value')
         for w in (self.index, self.layer, self.weights): w.observe(self.update, 'value')
-        if unknown := set(layers) - set(_layer_names(self.models[self.weights.value])): raise ValueError(f'`layers` has unknown layers {unknown}')
         outputs = widgets.HBox([self.input, self.maps, self.probs], layout=widgets.Layout(align_items='flex-start'))
         note = widgets.HTML('<span style="color:#777;font-size:12px">Live: every change reruns the model in Python, so this needs a running kernel (Jupyter, Colab).</span>')
         super().__init__([note, widgets.HBox([self.label, self.index]), self.layer, self.weights, outputs])
