@@ -4,6 +4,352 @@
 
 # %% ../nbs/04_visualization.ipynb 2
 from __future__ import annotations
+import base64, contextlib, io, json, math, uuid
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn, Tensor
+import matplotlib.pyplot as plt
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+import ipywidgets as widgets
+from IPython.display import HTML
+from PIL import Image
+from fastcore.basics import patch
+
+import tinycnn
+from .data import ImageSet, load_data, DATASETS
+from .model import TinyCNN
+from .training import load_checkpoint
 
 # %% auto 0
-__all__ = []
+__all__ = ['TRAINED_WEIGHTS', 'load_trained', 'random_model', 'show_kernels', 'get_feature_maps', 'get_feature_map',
+           'show_feature_maps', 'feature_mosaic', 'FeatureMapExplorer', 'static_explorer', 'mnist_preprocess',
+           'weights_to_json', 'draw_digit_explorer']
+
+# %% ../nbs/04_visualization.ipynb
+TRAINED_WEIGHTS = Path(tinycnn.__file__).parent/'assets'/'tinycnn_mnist.pt'
+
+def load_trained(path:str|Path|None=None, # a file written by `tools/make_weights.py`; `None` for the shipped one
+                )->tuple[TinyCNN, dict]: # the model in eval mode on the CPU, and the file's metrics
+    "The `TinyCNN` trained on MNIST whose weights ship with tinycnn"
+    path = Path(path or TRAINED_WEIGHTS)
+    if not path.is_file(): raise ValueError(f'`path` must be a weights file written by tools/make_weights.py, got {path}')
+    model, ckpt = load_checkpoint(path, device='cpu')
+    return model, ckpt.get('metrics', {})
+
+# %% ../nbs/04_visualization.ipynb
+def random_model(seed:int=0, # seed of PyTorch's default initialisation
+                )->TinyCNN: # an untrained model in eval mode
+    "A freshly initialised `TinyCNN`, the same for the same `seed`"
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return TinyCNN().eval()
+
+# %% ../nbs/04_visualization.ipynb
+def _blocks(tiles:np.ndarray, cols:int, gap:int=1)->np.ndarray:
+    "Lay out `tiles` (n, h, w) in a grid of `cols` columns with `gap` pixels of NaN between them"
+    n, h, w = tiles.shape
+    cols = min(cols, n)
+    rows = -(-n // cols)
+    out = np.full((rows * (h + gap) - gap, cols * (w + gap) - gap), np.nan)
+    for i, t in enumerate(tiles):
+        r, c = divmod(i, cols)
+        out[r*(h+gap):r*(h+gap)+h, c*(w+gap):c*(w+gap)+w] = t
+    return out
+
+def _scale01(a:np.ndarray, axes:tuple)->np.ndarray:
+    "`a` scaled to [0, 1] over `axes` (a constant becomes 0)"
+    lo, hi = a.min(axis=axes, keepdims=True), a.max(axis=axes, keepdims=True)
+    return (a - lo) / np.maximum(hi - lo, 1e-12)
+
+def _kernel_mosaic(w:np.ndarray, shared_scale:bool=False)->np.ndarray:
+    "Kernels `w` (C_out, C_in, k, k) scaled per kernel (or all together), one filter a row of `C_in` kernels"
+    co, ci, k, _ = w.shape
+    w = _scale01(w, (0, 1, 2, 3) if shared_scale else (2, 3))
+    strips = np.stack([_blocks(f, ci) for f in w])  # one (k, C_in kernels) strip per filter
+    return _blocks(strips, max(1, 8 // ci), gap=2 if ci > 1 else 1)
+
+# %% ../nbs/04_visualization.ipynb
+def show_kernels(layer:nn.Conv2d, # a convolution; its `weight` is (C_out, C_in, k, k)
+                 shared_scale:bool=False, # one colour scale for all kernels, instead of one per kernel
+                 max_filters:int|None=None, # show only the first filters (`None`: all)
+                 cmap:str='viridis', # a matplotlib colormap
+                 title:str|None=None, # the figure's title
+                )->Figure:
+    "Draw every kernel of `layer`: one row of `C_in` kernels per filter, each kernel on its own colour scale"
+    if not isinstance(layer, nn.Conv2d): raise ValueError(f'`layer` must be an nn.Conv2d, got {type(layer).__name__}')
+    w = layer.weight.detach().cpu().numpy()[:max_filters]
+    img = _kernel_mosaic(w, shared_scale)
+    fig, ax = plt.subplots(figsize=(min(12, 0.09 * img.shape[1] + 1), min(12, 0.09 * img.shape[0] + 0.6)))
+    ax.imshow(img, cmap=colormaps[cmap].with_extremes(bad='white'), vmin=0, vmax=1)
+    ax.set_axis_off()
+    ax.set_title(title or f'{len(w)} filters × {w.shape[1]} input channels, {w.shape[2]}×{w.shape[3]}, '
+                 f'{"one shared scale" if shared_scale else "each kernel on its own scale"}', fontsize=9)
+    plt.close(fig)
+    return fig
+
+# %% ../nbs/04_visualization.ipynb
+def _layer_names(model:nn.Module)->list[str]:
+    "The names of `model`'s leaf modules, the layers a hook can watch"
+    return [n for n, m in model.named_modules() if n and not list(m.children())]
+
+def _keep(store:dict, name:str, module, inputs, output): store[name] = output.detach().cpu()
+
+# %% ../nbs/04_visualization.ipynb
+def get_feature_maps(model:nn.Module, # e.g. a `TinyCNN`
+                     x:Tensor, # a normalised batch (N, C, H, W)
+                     layers:list[str]|None=None, # names of layers to watch; `None` for every named layer
+                    )->dict[str, Tensor]: # layer name → its output, e.g. 'conv1' → (N, 16, 28, 28)
+    "The outputs of `model`'s named layers from one forward pass on `x`"
+    names = _layer_names(model)
+    layers = names if layers is None else list(layers)
+    if unknown := [l for l in layers if l not in names]: raise ValueError(f'`layers` must be among {names}, got {unknown}')
+    if x.ndim != 4: raise ValueError(f'`x` must be a batch (N, C, H, W), got shape {tuple(x.shape)}')
+    modules, out, handles = dict(model.named_modules()), {}, []
+    try:
+        for name in layers: handles.append(modules[name].register_forward_hook(partial(_keep, out, name)))
+        with torch.no_grad(): model(x.to(next(model.parameters()).device))
+    finally:
+        for h in handles: h.remove()
+    return {n: out[n] for n in layers}
+
+# %% ../nbs/04_visualization.ipynb
+def get_feature_map(model:nn.Module, # e.g. a `TinyCNN`
+                    x:Tensor, # a normalised batch (N, C, H, W)
+                    layer_name:str, # e.g. 'conv1'
+                   )->Tensor: # the layer's output, e.g. (N, 16, 28, 28) for 'conv1'
+    "The output of `model`'s layer `layer_name` on `x`"
+    return get_feature_maps(model, x, [layer_name])[layer_name]
+
+# %% ../nbs/04_visualization.ipynb
+def show_feature_maps(fm:Tensor, # one image's maps: (1, C, H, W) or (C, H, W)
+                      max_channels:int=8, # show the first `max_channels` maps
+                      cols:int=4, # maps a row
+                      cmap:str='magma', # a matplotlib colormap
+                      title:str|None=None, # the figure's title
+                     )->Figure:
+    "Draw the first `max_channels` feature maps of one image, each on its own colour scale"
+    if fm.ndim == 4 and len(fm) == 1: fm = fm[0]
+    if fm.ndim != 3: raise ValueError(f'`fm` must be one image\'s maps (1, C, H, W) or (C, H, W), got {tuple(fm.shape)}')
+    n = min(len(fm), max_channels)
+    rows = -(-n // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.3 + 0.3), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        if i < n: ax.imshow(fm[i].cpu(), cmap=cmap); ax.set_title(f'map {i}', fontsize=8)
+        ax.set_axis_off()
+    if title: fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+# %% ../nbs/04_visualization.ipynb
+def feature_mosaic(fm:Tensor, # one image's maps (C, H, W)
+                   cols:int=8, # maps a row
+                  )->np.ndarray: # (rows·(H+1)-1, cols·(W+1)-1), each map scaled to [0, 1], NaN between maps
+    "Lay out the maps `fm` in a grid, each scaled to its own [0, 1]"
+    if fm.ndim != 3: raise ValueError(f'`fm` must be (C, H, W), got {tuple(fm.shape)}')
+    a = fm.detach().cpu().double().numpy()
+    return _blocks(_scale01(a, (1, 2)), cols)
+
+# %% ../nbs/04_visualization.ipynb
+def _palette(cmap:str='magma', n:int=256)->list:
+    "`n` RGB colours of `cmap`, as 0–255 integers"
+    return (colormaps[cmap](np.linspace(0, 1, n))[:, :3] * 255).round().astype(int).tolist()
+
+def _png(values:np.ndarray, cmap:str='magma')->bytes:
+    "A palette PNG of `values` (H, W) in [0, 1], NaN drawn white"
+    idx = np.where(np.isnan(values), 255, np.clip(np.round(np.nan_to_num(values) * 254), 0, 254)).astype(np.uint8)
+    im = Image.fromarray(idx, mode='P')
+    im.putpalette(sum(_palette(cmap, 255), []) + [255, 255, 255])
+    buf = io.BytesIO(); im.save(buf, 'PNG', optimize=True)
+    return buf.getvalue()
+
+def _img_tag(png:bytes, width:int, alt:str='')->str:
+    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{alt}" '
+            f'style="width:{width}px;image-rendering:pixelated;display:block">')
+
+def _mosaic_tag(maps:Tensor, alt:str, zoom:int=2)->str:
+    "An <img> of the maps (C, H, W): 4 a row up to 16 maps, else 8"
+    mosaic = feature_mosaic(maps, 4 if len(maps) <= 16 else 8)
+    return _img_tag(_png(mosaic), mosaic.shape[1] * zoom, alt)
+
+@contextlib.contextmanager
+def _one_thread():
+    "Run PyTorch on one thread: for one small image it is faster, and it never waits for a busy core"
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try: yield
+    finally: torch.set_num_threads(n)
+
+def _short(name:str)->str: return name.split(' - ')[0]  # torchvision's MNIST classes are '0 - zero', …
+def _label(images:ImageSet, i:int)->str: return _short(images.classes[images.y[i]])
+
+def _input_tag(images:ImageSet, i:int, scale:int=3)->str:
+    "An <img> of image `i` of `images` (its first channel), `scale` screen pixels a pixel"
+    return _img_tag(_png(images.images[i, 0].numpy() / 255, 'gray'), images.images.shape[-1] * scale, f'image {i}')
+
+def _probability_bars(probs:Tensor, classes:list)->str:
+    "HTML bars of the class probabilities `probs` (n_classes,), the most likely in orange"
+    best, rows = int(probs.argmax()), []
+    for i, (p, name) in enumerate(zip(probs.tolist(), map(_short, classes))):
+        colour = '#e4572e' if i == best else '#2a6fdb'
+        rows.append(f'<div style="display:flex;align-items:center;gap:6px;height:18px"><span style="width:1.2em;text-align:right">{name}</span>'
+                    f'<div style="width:120px;height:11px;background:#eee"><div style="width:{120 * p:.1f}px;height:11px;background:{colour}"></div></div>'
+                    f'<span style="font-variant-numeric:tabular-nums">{100 * p:.1f}%</span></div>')
+    return '<div class="tinycnn-probs" style="font-size:12px">' + ''.join(rows) + '</div>'
+
+# %% ../nbs/04_visualization.ipynb
+class FeatureMapExplorer(widgets.VBox):
+    "Pick an image, a layer and the weights; see the input, the layer's feature maps and the class probabilities"
+    def __init__(self,
+                 images:ImageSet, # the images to pick from, e.g. `load_data('sample').test`
+                 models:dict|None=None, # name → model; `None` for the shipped trained model and a random one
+                 layers:tuple=('conv1', 'conv2'), # the layers to pick from
+                 scale:int=3): # screen pixels an image pixel
+        self.images, self.scale = images, scale
+        self.models = models or {'trained': load_trained()[0], 'random': random_model()}
+        if unknown := set(layers) - set(_layer_names(next(iter(self.models.values())))): raise ValueError(f'`layers` has unknown layers {unknown}')
+        self.label = widgets.Dropdown(options=[('any', -1)] + [(_short(c), i) for i, c in enumerate(images.classes)], description='class')
+        self.index = widgets.IntSlider(0, 0, len(images) - 1, description='image')
+        self.layer = widgets.ToggleButtons(options=list(layers), description='layer')
+        self.weights = widgets.ToggleButtons(options=list(self.models), description='weights')
+        self.input, self.maps, self.probs = widgets.HTML(), widgets.HTML(), widgets.HTML()
+        self.label.observe(self._pick_class, 'value')
+        for w in (self.index, self.layer, self.weights): w.observe(self.update, 'value')
+        outputs = widgets.HBox([self.input, self.maps, self.probs], layout=widgets.Layout(align_items='flex-start'))
+        note = widgets.HTML('<span style="color:#777;font-size:12px">Live: every change reruns the model in Python, so this needs a running kernel (Jupyter, Colab).</span>')
+        super().__init__([note, widgets.HBox([self.label, self.index]), self.layer, self.weights, outputs])
+        self.add_class('tinycnn-live-explorer')
+        self.update()
+
+# %% ../nbs/04_visualization.ipynb
+@patch(as_prop=True)
+def selected(self:FeatureMapExplorer)->int:
+    "The position in `images` of the chosen image"
+    if self.label.value < 0: return self.index.value
+    return int(torch.nonzero(self.images.y == self.label.value)[self.index.value])
+
+# %% ../nbs/04_visualization.ipynb
+@patch
+def _pick_class(self:FeatureMapExplorer, change=None): # the change of class (not used)
+    "Restrict the slider to the chosen class and show its first image"
+    n = len(self.images) if self.label.value < 0 else int((self.images.y == self.label.value).sum())
+    with self.index.hold_trait_notifications(): self.index.value, self.index.max = 0, n - 1
+    self.update()
+
+@patch
+def update(self:FeatureMapExplorer, change=None): # the change that triggered it (not used)
+    "Run the chosen model on the chosen image and redraw everything"
+    i, model = self.selected, self.models[self.weights.value]
+    with _one_thread(): fm = get_feature_maps(model, self.images.x[i:i+1], [self.layer.value, 'fc'])
+    maps = fm[self.layer.value][0]
+    self.input.value = _input_tag(self.images, i, self.scale) + f'<div style="font-size:12px">#{i}, label {_label(self.images, i)}</div>'
+    self.maps.value = f'<div style="margin:0 16px">{_mosaic_tag(maps, f"{len(maps)} maps of {self.layer.value}", self.scale - 1)}</div>'
+    self.probs.value = _probability_bars(fm['fc'][0].softmax(0), self.images.classes)
+
+# %% ../nbs/04_visualization.ipynb
+def _spread(labels:Tensor, n:int)->list[int]:
+    "Positions of `n` images cycling through the classes: the first of each class, then the second, …"
+    by_class = [torch.nonzero(labels == c).flatten().tolist() for c in labels.unique().tolist()]
+    ranked = sorted((k, c, i) for c, idxs in enumerate(by_class) for k, i in enumerate(idxs))
+    return [i for _, _, i in ranked[:n]]
+
+def _digit_page(model:nn.Module, images:ImageSet, i:int, layers:tuple, scale:int=3)->str:
+    "One precomputed page of the static explorer: input, maps of `layers`, probabilities"
+    with _one_thread(): fm = get_feature_maps(model, images.x[i:i+1], [*layers, 'fc'])
+    probs = fm['fc'][0].softmax(0)
+    cell = lambda title, body: f'<div style="margin-right:14px"><div style="font-weight:600;font-size:12px">{title}</div>{body}</div>'
+    parts = [cell(f'input #{i}: label {_label(images, i)}', _input_tag(images, i, scale))]
+    for l in layers:
+        m = fm[l][0]
+        parts.append(cell(f'{l}: {len(m)} maps {m.shape[-2]}×{m.shape[-1]}', _mosaic_tag(m, l, scale - 1)))
+    parts.append(cell(f'predicted {_short(images.classes[probs.argmax()])} ({probs.max():.1%})', _probability_bars(probs, images.classes)))
+    return f'<div class="tinycnn-page" style="display:flex;flex-wrap:wrap;align-items:flex-start">{"".join(parts)}</div>'
+
+# %% ../nbs/04_visualization.ipynb
+def static_explorer(images:ImageSet, # the images to pick from, e.g. `load_data('sample').test`
+                    model:nn.Module|None=None, # `None` for the shipped trained model
+                    n:int=20, # digits to precompute, cycling through the classes
+                    layers:tuple=('conv1', 'conv2'), # the layers to show
+                   )->widgets.Tab:
+    "A tab for each of `n` digits with its precomputed maps and probabilities: it works with no kernel"
+    if not 1 <= n <= len(images): raise ValueError(f'`n` must be between 1 and {len(images)}, got {n}')
+    model = load_trained()[0] if model is None else model
+    idxs = _spread(images.y, n)
+    tabs = widgets.Tab([widgets.HTML(_digit_page(model, images, i, layers)) for i in idxs], _dom_classes=['tinycnn-static-explorer'])
+    for k, i in enumerate(idxs): tabs.set_title(k, _label(images, i))  # `titles=` is ipywidgets 8 only; Colab has 7
+    tabs.selected_index = 0
+    return tabs
+
+# %% ../nbs/04_visualization.ipynb
+def _resize_area(a:np.ndarray, th:int, tw:int)->np.ndarray:
+    "Resize `a` (H, W) to (th, tw): each target pixel is the mean of the source pixels whose centres fall in it"
+    H, W = a.shape
+    ri, ci = np.floor((np.arange(H) + 0.5) * th / H).astype(int), np.floor((np.arange(W) + 0.5) * tw / W).astype(int)
+    sums, counts = np.zeros((th, tw)), np.zeros((th, tw))
+    np.add.at(sums, (ri[:, None], ci[None, :]), a)
+    np.add.at(counts, (ri[:, None], ci[None, :]), 1)
+    near = a[np.floor((np.arange(th) + 0.5) * H / th).astype(int)][:, np.floor((np.arange(tw) + 0.5) * W / tw).astype(int)]
+    return np.where(counts > 0, sums / np.maximum(counts, 1), near)  # enlarging: the nearest source pixel
+
+def _centre_offset(a:np.ndarray, size:int)->tuple[int, int]:
+    "Where to put `a` (h, w) in a `size`² image so its centre of mass is at the centre"
+    h, w = a.shape
+    m, c = a.sum(), size / 2  # MNIST's centres of mass are at pixel 14 (13.5 to 14.5), not at the middle 13.5
+    cy, cx = (a.sum(1) * np.arange(h)).sum() / m, (a.sum(0) * np.arange(w)).sum() / m
+    return int(np.clip(math.floor(c - cy + 0.5), 0, size - h)), int(np.clip(math.floor(c - cx + 0.5), 0, size - w))
+
+# %% ../nbs/04_visualization.ipynb
+def mnist_preprocess(image:np.ndarray, # a drawing (H, W), white (up to 255) on black (0)
+                     size:int=28, # side of the result
+                     box:int=20, # side of the box the drawing is scaled to fit
+                    )->np.ndarray: # (size, size) float64 in the drawing's range, like an MNIST image
+    "Crop `image` to what is drawn, scale it to fit `box`×`box`, and centre its centre of mass in `size`×`size`"
+    a = np.asarray(image, dtype=np.float64)
+    if a.ndim != 2: raise ValueError(f'`image` must be one grey image (H, W), got shape {a.shape}')
+    out, (rows, cols) = np.zeros((size, size)), np.nonzero(a > 0)
+    if not len(rows): return out
+    crop = a[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    h, w = crop.shape
+    s = box / max(h, w)
+    small = _resize_area(crop, max(1, math.floor(h * s + 0.5)), max(1, math.floor(w * s + 0.5)))
+    oy, ox = _centre_offset(small, size)
+    out[oy:oy + small.shape[0], ox:ox + small.shape[1]] = small
+    return out
+
+# %% ../nbs/04_visualization.ipynb
+def weights_to_json(model:nn.Module, # e.g. a `TinyCNN`
+                   )->dict: # name → {'shape': [...], 'data': base64 of little-endian float32}
+    "Every tensor of `model`'s `state_dict`, in a form JavaScript reads without a library"
+    return {k: dict(shape=list(v.shape), data=base64.b64encode(v.detach().cpu().numpy().astype('<f4').tobytes()).decode())
+            for k, v in model.state_dict().items()}
+
+# %% ../nbs/04_visualization.ipynb
+def _examples_json(images:ImageSet)->list[dict]:
+    "The first image of each class of `images`, as its label and base64 bytes"
+    return [dict(label=_label(images, i), data=base64.b64encode(images.images[i, 0].numpy().tobytes()).decode())
+            for i in _spread(images.y, len(images.y.unique()))]
+
+def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `None` for the shipped trained model
+                        classes:list|None=None, # class names; `None` for the digits
+                        input_size:int=28, # the model's input height and width
+                        mean:float=DATASETS['mnist'].mean[0], # the mean the model's inputs were normalised with
+                        std:float=DATASETS['mnist'].std[0], # and their standard deviation
+                        examples:ImageSet|None=None, # real images to start from, one a class; `None`: the shipped MNIST sample's
+                       )->HTML:
+    "Draw a digit in the browser and watch `model`'s feature maps and class probabilities change, with no kernel"
+    model = load_trained()[0] if model is None else model
+    if model.conv1.in_channels != 1: raise ValueError(f'`model` must take one channel, got {model.conv1.in_channels}')
+    if model.fc.in_features != model.conv2.out_channels * (input_size // 4) ** 2:
+        raise ValueError(f'`input_size` {input_size} does not fit the model\'s linear layer ({model.fc.in_features} inputs)')
+    examples = load_data('sample', verbose=False).test if examples is None else examples
+    spec = dict(params=weights_to_json(model), mean=mean, std=std, input_size=input_size, cmap=_palette('magma'),
+                classes=classes or [str(i) for i in range(model.fc.out_features)], examples=_examples_json(examples))
+    js = (Path(tinycnn.__file__).parent/'js'/'draw_digit.js').read_text()
+    uid = f'tinycnn-draw-{uuid.uuid4().hex[:8]}'
+    return HTML(f'<div id="{uid}" class="tinycnn-draw">Draw your own digit: this needs JavaScript.</div>\n'
+                f'<script>(function() {{\n{js}\nvar root = document.getElementById("{uid}") || document.currentScript.previousElementSibling;\n'
+                f'tinycnnDrawDigit(root, {json.dumps(spec)});\n}})();</script>')

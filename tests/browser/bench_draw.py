@@ -1,0 +1,15 @@
+"""Time the browser's forward pass and preprocessing on the rendered 04_visualization page: `python tests/browser/bench_draw.py`"""
+import sys; sys.path.insert(0, str(__import__('pathlib').Path(__file__).parent))
+from harness import render_notebooks, serve, Browser
+p = render_notebooks(['04_visualization'], None)['04_visualization']
+with serve(p.parent) as url:
+    b = Browser()
+    try:
+        page, log = b.open(f'{url}/{p.name}', wait_for='.tinycnn-draw canvas.tinycnn-pad')
+        ms = page.evaluate("""() => { const x = Array.from({length: 784}, () => Math.random());
+            const g = Array.from({length: 280 * 280}, (_, k) => (k % 7 == 0) ? 255 : 0);
+            let t = performance.now(); for (let i = 0; i < 50; i++) window.tinycnnForward(x); const f = (performance.now() - t) / 50;
+            t = performance.now(); for (let i = 0; i < 50; i++) window.tinycnnPreprocess(g, 280, 280); const q = (performance.now() - t) / 50;
+            return [f, q]; }""")
+        print(f'browser forward pass {ms[0]:.2f} ms, preprocessing of a 280×280 drawing {ms[1]:.2f} ms; problems: {log.problems()}')
+    finally: b.close()

@@ -1,0 +1,114 @@
+"""The 04_visualization page in headless Chromium: the static explorer and draw-your-own-digit work with no kernel."""
+import numpy as np
+import pytest
+import torch
+from conftest import SCREENSHOTS
+
+NAME = '04_visualization'
+MAPS_JS = "() => [...document.querySelectorAll('.tinycnn-draw .tinycnn-layer canvas')].map(c => c.toDataURL())"
+PCTS_JS = "() => [...document.querySelectorAll('.tinycnn-draw .tinycnn-pct')].map(e => e.textContent)"
+
+@pytest.fixture(scope='module')
+def viz(open_page):
+    page, log = open_page(NAME, wait_for='.tinycnn-static-explorer .lm-TabBar-tab')
+    page.wait_for_selector('.tinycnn-draw canvas.tinycnn-pad')
+    page.wait_for_timeout(500)  # let the widgets finish rendering
+    return page, log
+
+def visible_static_page(page)->str:
+    "The images of the static explorer's shown digit"
+    pages = page.locator('.tinycnn-static-explorer .tinycnn-page')
+    shown = [pages.nth(i) for i in range(pages.count()) if pages.nth(i).is_visible()]
+    assert len(shown) == 1, f'{len(shown)} digits shown at once'
+    return ''.join(img.get_attribute('src') for img in shown[0].locator('img').all())
+
+def test_explorers_rendered(viz):
+    page, log = viz
+    assert log.problems() == [], log.problems()
+    assert page.locator('.tinycnn-static-explorer .lm-TabBar-tab').count() == 20
+    live = page.locator('.tinycnn-live-explorer')  # in the state it was saved in: it needs a kernel to respond
+    assert live.locator('.widget-slider').count() == 1 and live.locator('img').count() == 2
+    live.screenshot(path=str(SCREENSHOTS/'live_explorer_saved_state.png'))
+    assert page.evaluate("() => document.images.length") > 10
+    assert page.locator('.tinycnn-draw canvas').count() == 1 + 1 + 16 + 32  # pad, input, maps
+
+def test_static_explorer_tabs_change_maps(viz, screenshots):
+    page, _ = viz
+    explorer = page.locator('.tinycnn-static-explorer')
+    explorer.scroll_into_view_if_needed()
+    tabs = explorer.locator('.lm-TabBar-tab')
+    assert tabs.count() == 20
+    before = visible_static_page(page)
+    assert 'label 0' in explorer.inner_text()
+    tabs.nth(3).click()
+    page.wait_for_timeout(300)
+    assert visible_static_page(page) != before
+    assert 'label 3' in explorer.inner_text()
+    explorer.screenshot(path=str(screenshots/'static_explorer.png'))
+
+def draw(page, points):
+    "Draw a stroke through `points` (fractions of the pad's width and height)"
+    box = page.locator('.tinycnn-draw canvas.tinycnn-pad').bounding_box()
+    xy = [(box['x'] + fx * box['width'], box['y'] + fy * box['height']) for fx, fy in points]
+    page.mouse.move(*xy[0]); page.mouse.down()
+    for (x0, y0), (x1, y1) in zip(xy, xy[1:]): page.mouse.move(x1, y1, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(200)
+
+def test_drawing_changes_maps_and_probabilities(viz, screenshots):
+    page, _ = viz
+    page.locator('.tinycnn-draw button.tinycnn-clear').click()
+    page.wait_for_timeout(100)
+    maps, pcts = page.evaluate(MAPS_JS), page.evaluate(PCTS_JS)
+    assert len(maps) == 16 + 32 and len(pcts) == 10
+    draw(page, [(0.5, 0.15), (0.52, 0.5), (0.55, 0.85)])  # a one
+    maps1, pcts1 = page.evaluate(MAPS_JS), page.evaluate(PCTS_JS)
+    assert sum(a != b for a, b in zip(maps, maps1)) == 48, 'every feature map should change'
+    assert pcts1 != pcts
+    assert page.locator('.tinycnn-draw').get_attribute('data-prediction') == '1'
+    page.locator('.tinycnn-draw button.tinycnn-clear').click()
+    draw(page, [(0.25, 0.2), (0.75, 0.2), (0.45, 0.85)])  # a seven: a bar and a long diagonal
+    assert page.evaluate(PCTS_JS) != pcts1
+    assert page.locator('.tinycnn-draw').get_attribute('data-prediction') == '7'
+    page.locator('.tinycnn-draw').screenshot(path=str(screenshots/'draw_digit.png'))
+    page.screenshot(path=str(screenshots/'page.png'), full_page=True)
+
+def test_real_examples_are_read_right(viz):
+    page, _ = viz
+    buttons = page.locator('.tinycnn-draw button.tinycnn-example')
+    assert buttons.count() == 10
+    for k in range(10):
+        buttons.nth(k).click()
+        page.wait_for_timeout(50)
+        assert page.locator('.tinycnn-draw').get_attribute('data-prediction') == buttons.nth(k).get_attribute('data-label')
+
+@pytest.fixture(scope='module')
+def trained_and_sample():
+    from tinycnn.data import load_data
+    from tinycnn.visualization import load_trained
+    return load_trained()[0], load_data('sample', verbose=False).test
+
+def test_logits_match_pytorch(viz, trained_and_sample):
+    page, _ = viz
+    model, sample = trained_and_sample
+    x = torch.cat([sample.x[:24], torch.randn(4, 1, 28, 28)])  # real digits and noise
+    with torch.no_grad(): expected = model(x).numpy()
+    got = np.array(page.evaluate("xs => xs.map(x => window.tinycnnForward(x))", x.flatten(1).tolist()))
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() < 1e-4, np.abs(got - expected).max()
+
+def test_preprocessing_matches_python(viz, trained_and_sample):
+    from tinycnn.visualization import mnist_preprocess
+    page, _ = viz
+    _, sample = trained_and_sample
+    for k, (scale, top, left) in enumerate([(4, 10, 60), (7, 0, 0), (1, 50, 20), (3, 30, 5)]):
+        img = np.zeros((200, 220))
+        digit = np.kron(sample.images[k, 0].double().numpy(), np.ones((scale, scale)))
+        img[top:top + digit.shape[0], left:left + digit.shape[1]] = digit
+        got = np.array(page.evaluate("([g, h, w]) => window.tinycnnPreprocess(g, h, w)", [img.ravel().tolist(), *img.shape]))
+        np.testing.assert_allclose(got.reshape(28, 28), mnist_preprocess(img), atol=1e-6)
+
+def test_page_weight(pages):
+    "The whole page, explorers, figures and saved widget state included (scripts from the CDN not counted)"
+    size = pages[NAME].stat().st_size
+    assert size <= 2_000_000, f'{NAME}.html is {size / 1e6:.2f} MB'
