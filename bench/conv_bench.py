@@ -3,8 +3,8 @@ on TinyCNN's two convolution layers at batch 1 and 64, and the whole TinyCNN for
 
 Usage, from the repository's root:  python bench/conv_bench.py [--threads 1 2] [--out bench/conv_bench.json]
 
-Every timing is the median of repeated calls; the contenders are interleaved call by call, so a change of load
-on a shared machine hits them alike. Each thread setting runs in its own process, because NumPy's BLAS reads its
+Every timing is the median of repeated calls; the contenders take turns in short blocks of calls, so a change of
+load on a shared machine hits them alike. Each thread setting runs in its own process, because NumPy's BLAS reads its
 thread count when it is imported; `conv2d_loops` spends its time in Python, not in BLAS, so it is timed once.
 The results, with the machine's load average before and after, go to a JSON file (read by nbs/01_numpy_conv.ipynb).
 """
@@ -16,17 +16,21 @@ BATCHES = (1, 64)
 
 def _load(): return os.getloadavg()
 
-def _median_times(fns:dict, repeats:int, min_seconds:float=0., warm_up:bool=True)->dict:
-    "Median seconds of each function in `fns`, calling them in turn `repeats` times (more while under `min_seconds`)"
+def _median_times(fns:dict, repeats:int, min_seconds:float=0., warm_up:bool=True, block_seconds:float=0.05)->dict:
+    """Median seconds of a call of each function in `fns`. The functions take turns in blocks of consecutive calls
+    (about `block_seconds` long), until each was called at least `repeats` times and `min_seconds` have passed:
+    taking turns spreads changes of load over all of them, and blocks keep one library's idle worker threads
+    from competing with the next one's on every single call."""
     import numpy as np
-    times, start = {k: [] for k in fns}, time.perf_counter()
+    times, start, per_block = {k: [] for k in fns}, time.perf_counter(), {k: 1 for k in fns}
     if warm_up:
-        for f in fns.values(): f()
+        for k, f in fns.items():
+            t = time.perf_counter(); f(); per_block[k] = max(1, int(block_seconds / max(time.perf_counter() - t, 1e-7)))
     while True:
         for k, f in fns.items():
-            t = time.perf_counter(); f(); times[k].append(time.perf_counter() - t)
-        done = len(times[next(iter(fns))])
-        if done >= repeats and time.perf_counter() - start >= min_seconds: break
+            for _ in range(per_block[k]):
+                t = time.perf_counter(); f(); times[k].append(time.perf_counter() - t)
+        if min(len(v) for v in times.values()) >= repeats and time.perf_counter() - start >= min_seconds: break
     return {k: float(np.median(v)) for k, v in times.items()}
 
 def run_one(threads:int, loops:bool, repeats:int, loop_repeats:int)->dict:
@@ -46,7 +50,7 @@ def run_one(threads:int, loops:bool, repeats:int, loop_repeats:int)->dict:
             assert np.allclose(conv2d(x, w, b, padding=1), ref, atol=1e-4)
             fns = {'vectorized': lambda: conv2d(x, w, b, padding=1), 'torch': lambda: F.conv2d(xt, wt, bt, padding=1)}
             row = dict(layer=layer, batch=n, x_shape=list(x.shape), w_shape=list(w.shape))
-            row.update({f'{k}_s': v for k, v in _median_times(fns, repeats, 1.).items()})
+            row.update({f'{k}_s': v for k, v in _median_times(fns, repeats, 2.).items()})
             if loops:
                 assert np.allclose(conv2d_loops(x[:1], w, b, padding=1), ref[:1], atol=1e-4)
                 row['loops_s'] = _median_times({'loops': lambda: conv2d_loops(x, w, b, padding=1)}, loop_repeats, warm_up=False)['loops']
@@ -61,7 +65,7 @@ def run_one(threads:int, loops:bool, repeats:int, loop_repeats:int)->dict:
         xt = torch.from_numpy(x)
         with torch.no_grad():
             assert np.allclose(numpy_model.forward(x), model(xt).numpy(), atol=1e-4)
-            t = _median_times({'vectorized': lambda: numpy_model.forward(x), 'torch': lambda: model(xt)}, repeats, 1.)
+            t = _median_times({'vectorized': lambda: numpy_model.forward(x), 'torch': lambda: model(xt)}, repeats, 2.)
         forward += [dict(impl=k, batch=n, filters='16/32', seconds=v, per_image_ms=v / n * 1e3) for k, v in t.items()]
     if loops:
         x = rng.standard_normal((1, 1, 28, 28)).astype(np.float32)
@@ -115,7 +119,7 @@ def main():
         runs.append(json.loads(out.stdout.split('RESULT ', 1)[1]))
     res = dict(started=start, load_before=[round(l, 2) for l in load_before], load_after=[round(l, 2) for l in _load()],
                cpus=os.cpu_count(), command='python bench/conv_bench.py ' + ' '.join(sys.argv[1:]),
-               note='medians of repeated calls, contenders interleaved; the machine was shared with other developers',
+               note='medians of repeated calls, contenders taking turns in blocks of about 50 ms; the machine was shared with other developers',
                runs=runs)
     res['table'] = table(runs)
     Path(a.out).write_text(json.dumps(res, indent=1))

@@ -29,11 +29,27 @@ def _check_conv(x, w, b, stride, padding):
         raise ValueError(f'the kernel of `w` ({w.shape[2]}×{w.shape[3]}) is larger than the padded input `x` ({hp}×{wp})')
 
 def _pad(x, padding):
-    "`x` (N, C, H, W) with `padding` zeros on every side (`np.pad` does the same, ten times slower)"
+    "`x` (N, C, H, W) with `padding` zeros on every side (as `np.pad`, with less overhead)"
     if not padding: return x
     out = np.zeros((*x.shape[:2], x.shape[2] + 2 * padding, x.shape[3] + 2 * padding), dtype=x.dtype)
     out[:, :, padding:-padding, padding:-padding] = x
     return out
+
+def _window_slices(H, W, k, stride):
+    "The strided slices that pick position (i, j) of every window, for each (i, j) in the window"
+    out_h, out_w = (H - k) // stride + 1, (W - k) // stride + 1
+    return [(slice(None), slice(None), slice(i, i + stride * out_h, stride), slice(j, j + stride * out_w, stride))
+            for i in range(k) for j in range(k)]
+
+def _check_pool(x, kernel_size, stride):
+    if np.ndim(x) != 4: raise ValueError(f'`x` must be 4-D (N, C, H, W), got shape {np.shape(x)}')
+    if kernel_size < 1: raise ValueError(f'`kernel_size` must be at least 1, got {kernel_size}')
+    if stride < 1: raise ValueError(f'`stride` must be a positive integer, got {stride}')
+    if kernel_size > min(x.shape[2:]): raise ValueError(f'`kernel_size` {kernel_size} is larger than `x` ({x.shape[2]}×{x.shape[3]})')
+
+def _images_last(a):
+    "(N, R, L) → (R, N·L): the positions of all images side by side"
+    return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
 
 # %% ../nbs/01_numpy_conv.ipynb
 def conv2d_loops(x:np.ndarray, # images, (N, C_in, H, W)
@@ -91,19 +107,6 @@ def relu(x:np.ndarray, # any shape
         )->np.ndarray: # same shape and dtype
     "`max(x, 0)` element by element"
     return np.maximum(x, 0)
-
-# %% ../nbs/01_numpy_conv.ipynb
-def _window_slices(H, W, k, stride):
-    "The strided slices that pick position (i, j) of every window, for each (i, j) in the window"
-    out_h, out_w = (H - k) // stride + 1, (W - k) // stride + 1
-    return [(slice(None), slice(None), slice(i, i + stride * out_h, stride), slice(j, j + stride * out_w, stride))
-            for i in range(k) for j in range(k)]
-
-def _check_pool(x, kernel_size, stride):
-    if np.ndim(x) != 4: raise ValueError(f'`x` must be 4-D (N, C, H, W), got shape {np.shape(x)}')
-    if kernel_size < 1: raise ValueError(f'`kernel_size` must be at least 1, got {kernel_size}')
-    if stride < 1: raise ValueError(f'`stride` must be a positive integer, got {stride}')
-    if kernel_size > min(x.shape[2:]): raise ValueError(f'`kernel_size` {kernel_size} is larger than `x` ({x.shape[2]}×{x.shape[3]})')
 
 # %% ../nbs/01_numpy_conv.ipynb
 def max_pool2d(x:np.ndarray, # feature maps, (N, C, H, W)
@@ -212,10 +215,6 @@ def col2im(cols:np.ndarray, # (N, C·kh·kw, H_out·W_out), as made by `im2col`
     return out[:, :, padding:padding + H, padding:padding + W]
 
 # %% ../nbs/01_numpy_conv.ipynb
-def _images_last(a):
-    "(N, R, L) → (R, N·L): the positions of all images side by side"
-    return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
-
 def conv2d_backward(dout:np.ndarray, # d loss / d out, (N, C_out, H_out, W_out)
                     x:np.ndarray, # the input of the forward pass, (N, C_in, H, W)
                     w:np.ndarray, # kernels, (C_out, C_in, kH, kW)
