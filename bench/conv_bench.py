@@ -1,5 +1,6 @@
 """Benchmark tinycnn's NumPy convolution: `conv2d_loops` vs `conv2d` (im2col) vs `torch.nn.functional.conv2d`,
-on TinyCNN's two convolution layers at batch 1 and 64, and the whole TinyCNN forward pass per image.
+on TinyCNN's two convolution layers at batch 1 and 64, the whole TinyCNN forward pass per image, and one training
+step (forward and backward, batch 64) of `TinyCNNNumPy` against PyTorch's autograd.
 
 Usage, from the repository's root:  python bench/conv_bench.py [--threads 1 2] [--out bench/conv_bench.json]
 
@@ -35,11 +36,37 @@ def _median_times(fns:dict, repeats:int, min_seconds:float=0., warm_up:bool=True
 
 def run_one(threads:int, loops:bool, repeats:int, loop_repeats:int)->dict:
     "Time everything with `threads` BLAS/OpenMP threads (call in a fresh process with the environment set)"
+    import torch
+    torch.set_num_threads(threads)
+    with torch.inference_mode():  # PyTorch as used for inference
+        res = _run(threads, loops, repeats, loop_repeats)
+    res['step'] = _training_step()
+    return res
+
+def _training_step()->list:
+    "Median time of one training step (forward and backward, batch 64): `TinyCNNNumPy.loss_and_grads` vs autograd"
+    import numpy as np, torch
+    import torch.nn.functional as F
+    from tinycnn.model import TinyCNN
+    from tinycnn.numpy_conv import TinyCNNNumPy
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((64, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, 64)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
+    model = TinyCNN()
+    numpy_model = TinyCNNNumPy.from_torch(model)
+    def torch_step():
+        model.zero_grad()
+        F.cross_entropy(model(xt), yt).backward()
+    t = _median_times({'vectorized': lambda: numpy_model.loss_and_grads(x, y), 'torch': torch_step}, 10, 3.)
+    step = [dict(impl=k, batch=64, seconds=v) for k, v in t.items()]
+    for r in step: print(r, flush=True)
+    return step
+
+def _run(threads, loops, repeats, loop_repeats):
     import numpy as np, torch
     import torch.nn.functional as F
     from tinycnn.model import TinyCNN
     from tinycnn.numpy_conv import conv2d, conv2d_loops, TinyCNNNumPy
-    torch.set_num_threads(threads)
     rng, rows = np.random.default_rng(0), []
     for layer, (c_in, h, c_out) in LAYERS.items():
         for n in BATCHES:
@@ -63,9 +90,8 @@ def run_one(threads:int, loops:bool, repeats:int, loop_repeats:int)->dict:
     for n in BATCHES:
         x = rng.standard_normal((n, 1, 28, 28)).astype(np.float32)
         xt = torch.from_numpy(x)
-        with torch.no_grad():
-            assert np.allclose(numpy_model.forward(x), model(xt).numpy(), atol=1e-4)
-            t = _median_times({'vectorized': lambda: numpy_model.forward(x), 'torch': lambda: model(xt)}, repeats, 2.)
+        assert np.allclose(numpy_model.forward(x), model(xt).numpy(), atol=1e-4)
+        t = _median_times({'vectorized': lambda: numpy_model.forward(x), 'torch': lambda: model(xt)}, repeats, 2.)
         forward += [dict(impl=k, batch=n, filters='16/32', seconds=v, per_image_ms=v / n * 1e3) for k, v in t.items()]
     if loops:
         x = rng.standard_normal((1, 1, 28, 28)).astype(np.float32)
@@ -93,6 +119,9 @@ def table(runs:list)->str:
     for run in runs:
         for r in run['forward']:
             out.append(f"| {run['threads']} | {r['impl']} | {r['filters']} | {r['batch']} | {_ms(r['per_image_ms'] / 1e3)} |")
+    out += ['', '| threads | TinyCNN training step (forward + backward, batch 64) | ms |', '|---:|---|---:|']
+    for run in runs:
+        for r in run['step']: out.append(f"| {run['threads']} | {'NumPy `loss_and_grads`' if r['impl'] == 'vectorized' else 'PyTorch autograd'} | {_ms(r['seconds'])} |")
     return '\n'.join(out)
 
 def main():
