@@ -34,12 +34,12 @@ def _median_times(fns:dict, repeats:int, min_seconds:float=0., warm_up:bool=True
         if min(len(v) for v in times.values()) >= repeats and time.perf_counter() - start >= min_seconds: break
     return {k: float(np.median(v)) for k, v in times.items()}
 
-def run_one(threads:int, loops:bool, repeats:int, loop_repeats:int)->dict:
+def run_one(threads:int, loops:bool, repeats:int, loop_repeats:int, rounds:int)->dict:
     "Time everything with `threads` BLAS/OpenMP threads (call in a fresh process with the environment set)"
     import torch
     torch.set_num_threads(threads)
     with torch.inference_mode():  # PyTorch as used for inference
-        res = _run(threads, loops, repeats, loop_repeats)
+        res = _run(threads, loops, repeats, loop_repeats, rounds)
     res['step'] = _training_step()
     return res
 
@@ -62,12 +62,12 @@ def _training_step()->list:
     for r in step: print(r, flush=True)
     return step
 
-def _run(threads, loops, repeats, loop_repeats):
+def _run(threads, loops, repeats, loop_repeats, rounds):
     import numpy as np, torch
     import torch.nn.functional as F
     from tinycnn.model import TinyCNN
     from tinycnn.numpy_conv import conv2d, conv2d_loops, TinyCNNNumPy
-    rng, rows = np.random.default_rng(0), []
+    rng, rows, configs = np.random.default_rng(0), [], []
     for layer, (c_in, h, c_out) in LAYERS.items():
         for n in BATCHES:
             x = rng.standard_normal((n, c_in, h, h)).astype(np.float32)
@@ -75,14 +75,20 @@ def _run(threads, loops, repeats, loop_repeats):
             xt, wt, bt = map(torch.from_numpy, (x, w, b))
             ref = F.conv2d(xt, wt, bt, padding=1).numpy()
             assert np.allclose(conv2d(x, w, b, padding=1), ref, atol=1e-4)
-            fns = {'vectorized': lambda: conv2d(x, w, b, padding=1), 'torch': lambda: F.conv2d(xt, wt, bt, padding=1)}
-            row = dict(layer=layer, batch=n, x_shape=list(x.shape), w_shape=list(w.shape))
-            row.update({f'{k}_s': v for k, v in _median_times(fns, repeats, 2.).items()})
-            if loops:
-                assert np.allclose(conv2d_loops(x[:1], w, b, padding=1), ref[:1], atol=1e-4)
-                row['loops_s'] = _median_times({'loops': lambda: conv2d_loops(x, w, b, padding=1)}, loop_repeats, warm_up=False)['loops']
-            rows.append(row)
-            print(row, flush=True)
+            fns = {'vectorized': lambda x=x, w=w, b=b: conv2d(x, w, b, padding=1),
+                   'torch': lambda xt=xt, wt=wt, bt=bt: F.conv2d(xt, wt, bt, padding=1)}
+            configs.append((dict(layer=layer, batch=n, x_shape=list(x.shape), w_shape=list(w.shape)), fns, (x, w, b, ref)))
+    by_round = [[] for _ in configs]
+    for _ in range(rounds):  # the rounds of all configurations alternate, spreading each over the whole run
+        for i, (row, fns, _) in enumerate(configs): by_round[i].append(_median_times(fns, repeats, 1.))
+    for (row, fns, (x, w, b, ref)), times in zip(configs, by_round):
+        for k in fns: row[f'{k}_s'] = float(np.median([t[k] for t in times]))
+        row['ratio_by_round'] = [t['vectorized'] / t['torch'] for t in times]
+        if loops:
+            assert np.allclose(conv2d_loops(x[:1], w, b, padding=1), ref[:1], atol=1e-4)
+            row['loops_s'] = _median_times({'loops': lambda: conv2d_loops(x, w, b, padding=1)}, loop_repeats, warm_up=False)['loops']
+        rows.append(row)
+        print(row, flush=True)
     forward = []
     torch.manual_seed(0)
     model = TinyCNN().eval()
@@ -106,15 +112,16 @@ def _run(threads, loops, repeats, loop_repeats):
 def _ms(s): return f'{s * 1e3:,.3f}' if s < 0.01 else f'{s * 1e3:,.1f}'
 
 def table(runs:list)->str:
-    "A Markdown table of conv2d times, with the loops' times and the ratios"
+    "Markdown tables of the times (medians over the rounds for conv2d vs torch) and their ratios"
     loops = {(r['layer'], r['batch']): r['loops_s'] for r in runs[0]['conv']}
-    out = ['| threads | layer | batch | loops ms | vectorized ms | torch ms | loops / vectorized | vectorized / torch |',
-           '|---:|---|---:|---:|---:|---:|---:|---:|']
+    out = ['| threads | layer | batch | loops ms | vectorized ms | torch ms | loops / vectorized | vectorized / torch | its range over rounds |',
+           '|---:|---|---:|---:|---:|---:|---:|---:|---:|']
     for run in runs:
         for r in run['conv']:
             l = loops[r['layer'], r['batch']]
             out.append(f"| {run['threads']} | {r['layer']} {tuple(r['x_shape'][1:])}→{r['w_shape'][0]} | {r['batch']} | {_ms(l)} "
-                       f"| {_ms(r['vectorized_s'])} | {_ms(r['torch_s'])} | {l / r['vectorized_s']:,.0f}× | {r['vectorized_s'] / r['torch_s']:.2f}× |")
+                       f"| {_ms(r['vectorized_s'])} | {_ms(r['torch_s'])} | {l / r['vectorized_s']:,.0f}× | {r['vectorized_s'] / r['torch_s']:.2f}× "
+                       f"| {min(r['ratio_by_round']):.2f}–{max(r['ratio_by_round']):.2f}× |")
     out += ['', '| threads | TinyCNN forward | filters | batch | ms per image |', '|---:|---|---|---:|---:|']
     for run in runs:
         for r in run['forward']:
@@ -129,19 +136,20 @@ def main():
     p.add_argument('--threads', type=int, nargs='+', default=[1, 2], help='BLAS/OpenMP thread counts to time, each in its own process')
     p.add_argument('--repeats', type=int, default=30, help='calls of the fast contenders (at least; and at least 1 s)')
     p.add_argument('--loop-repeats', type=int, default=3, help='calls of the loops')
+    p.add_argument('--rounds', type=int, default=5, help='rounds of conv2d vs torch timings (each at least 1 s), spread over the run')
     p.add_argument('--out', default='bench/conv_bench.json')
     p.add_argument('--worker', type=int, help=argparse.SUPPRESS)
     p.add_argument('--loops', action='store_true', help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.worker is not None:
-        print('RESULT ' + json.dumps(run_one(a.worker, a.loops, a.repeats, a.loop_repeats)))
+        print('RESULT ' + json.dumps(run_one(a.worker, a.loops, a.repeats, a.loop_repeats, a.rounds)))
         return
     root = Path(__file__).resolve().parent.parent
     start, load_before, runs = time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()), _load(), []
     for i, th in enumerate(a.threads):
         env = dict(os.environ, OMP_NUM_THREADS=str(th), OPENBLAS_NUM_THREADS=str(th), MKL_NUM_THREADS=str(th),
                    PYTHONPATH=str(root) + os.pathsep + os.environ.get('PYTHONPATH', ''))
-        cmd = [sys.executable, __file__, '--worker', str(th), '--repeats', str(a.repeats), '--loop-repeats', str(a.loop_repeats)]
+        cmd = [sys.executable, __file__, '--worker', str(th), '--repeats', str(a.repeats), '--loop-repeats', str(a.loop_repeats), '--rounds', str(a.rounds)]
         out = subprocess.run(cmd + (['--loops'] if i == 0 else []), env=env, capture_output=True, text=True)
         if out.returncode: sys.exit(out.stderr)
         print(out.stdout, end='')

@@ -59,6 +59,7 @@ def conv2d_loops(x:np.ndarray, # images, (N, C_in, H, W)
                  padding:int=0, # zeros added on every side of each image
                 )->np.ndarray: # (N, C_out, H_out, W_out), in the dtype of `x` and `w`
     "Cross-correlate `x` with `w` and add `b`, one patch at a time (the slow reference)"
+    x, w = np.asarray(x), np.asarray(w)
     _check_conv(x, w, b, stride, padding)
     x = _pad(x, padding)
     (N, C_in, H, W), (C_out, _, kh, kw) = x.shape, w.shape
@@ -96,6 +97,7 @@ def conv2d(x:np.ndarray, # images, (N, C_in, H, W)
            padding:int=0, # zeros added on every side of each image
           )->np.ndarray: # (N, C_out, H_out, W_out), in the dtype of `x` and `w`
     "Cross-correlate `x` with `w` and add `b`, as `torch.nn.functional.conv2d`, with im2col and a matrix product"
+    x, w = np.asarray(x), np.asarray(w)
     _check_conv(x, w, b, stride, padding)
     (N, _, H, W), (C_out, _, kh, kw) = x.shape, w.shape
     out = w.reshape(C_out, -1) @ im2col(x, kh, kw, stride, padding)
@@ -114,7 +116,7 @@ def max_pool2d(x:np.ndarray, # feature maps, (N, C, H, W)
                stride:int|None=None, # step between windows; `None` means `kernel_size`
               )->np.ndarray: # (N, C, H_out, W_out), the maximum of each window
     "The largest value of every `kernel_size`×`kernel_size` window of `x`, as `torch.nn.functional.max_pool2d`"
-    stride = stride or kernel_size
+    stride = kernel_size if stride is None else stride
     _check_pool(x, kernel_size, stride)
     slices = _window_slices(*x.shape[2:], kernel_size, stride)
     out = x[slices[0]].copy()
@@ -188,7 +190,7 @@ def max_pool2d_backward(dout:np.ndarray, # d loss / d out, (N, C, H_out, W_out)
                         stride:int|None=None, # as in the forward pass
                        )->np.ndarray: # d loss / d x, (N, C, H, W)
     "Gradient of `max_pool2d(x, kernel_size, stride)` with respect to `x`: each window's to its (first) maximum"
-    stride = stride or kernel_size
+    stride = kernel_size if stride is None else stride
     out, dx = max_pool2d(x, kernel_size, stride), np.zeros_like(x)
     unclaimed = np.ones(out.shape, dtype=bool)
     for s in _window_slices(*x.shape[2:], kernel_size, stride):
