@@ -123,14 +123,15 @@ def evaluate(model:nn.Module, # the model
              device:torch.device, # where the model is
              loader, # an iterable of batches `(x, y)`: x (N, C, H, W), y (N,)
              criterion:Callable, # the loss, `criterion(logits, y)` → mean loss
+             amp:bool=False, # mixed precision (`_amp_context`)
             )->tuple[float, float]: # mean loss and accuracy over `loader`
     "Mean loss and accuracy of `model` over `loader`"
     model.eval()
     total_loss, correct, n = torch.zeros((), device=device), torch.zeros((), device=device, dtype=torch.long), 0
     for x, y in loader:
         x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        out = model(x)
-        total_loss += criterion(out, y).float() * len(y)
+        with _amp_context(device, amp): out = model(x)
+        total_loss += criterion(out.float(), y) * len(y)
         correct += (out.argmax(1) == y).sum()
         n += len(y)
     return total_loss.item() / n, correct.item() / n
@@ -238,8 +239,9 @@ def load_checkpoint(path:str|Path, # a file written by `save_checkpoint`
     return model.to(device, memory_format=fmt).eval(), ckpt
 
 # %% ../nbs/03_training.ipynb
-DEFAULTS = dict(epochs=4, batch_size=128, lr=5e-3, schedule='onecycle')
+DEFAULTS = dict(epochs=4, batch_size=128, lr=2e-2, schedule='onecycle') # `train`'s and `tinycnn_train`'s recipe
 
+# %% ../nbs/03_training.ipynb
 def train(dataset:str='auto', # see `load_data`
           data_dir:str|None=None, # see `resolve_data_dir`
           epochs:int=DEFAULTS['epochs'], # passes over the training set
