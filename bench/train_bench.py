@@ -175,32 +175,33 @@ import json, sys
 from tinycnn.data import load_data
 from tinycnn.model import TinyCNN
 from tinycnn.training import fit, set_seed
-epochs, bs, lr, seed, threads, amp = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6] == 'amp'
+epochs, bs, lr, seed, threads, amp, ls = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6] == 'amp', float(sys.argv[7])
 data = load_data('mnist', verbose=False)   # the test split is loaded but never used here
 set_seed(seed)
-h = fit(TinyCNN(), data, epochs=epochs, lr=lr, batch_size=bs, seed=seed, progress=False, schedule='onecycle', threads=threads, amp=amp)
-print(json.dumps(dict(epochs=epochs, batch_size=bs, lr=lr, seed=seed, threads=threads, amp=amp, history=h)))
+h = fit(TinyCNN(), data, epochs=epochs, lr=lr, batch_size=bs, seed=seed, progress=False, schedule='onecycle', threads=threads, amp=amp, label_smoothing=ls)
+print(json.dumps(dict(epochs=epochs, batch_size=bs, lr=lr, seed=seed, threads=threads, amp=amp, label_smoothing=ls, history=h)))
 '''
 
 def search(a):
     "Grid over epochs × batch size × peak learning rate (one-cycle), scored on the validation split only"
     out = Path(a.out).with_name('recipe_search.json')
     done = json.loads(out.read_text()) if out.exists() else []
-    key = lambda r: (r['epochs'], r['batch_size'], r['lr'], r['seed'], r.get('amp', False))
+    key = lambda r: (r['epochs'], r['batch_size'], r['lr'], r['seed'], r.get('amp', False), r.get('label_smoothing', 0.))
     seen = {key(r) for r in done}
     for epochs in a.epochs:
         for bs in a.batch_sizes:
             for lr in a.lrs:
                 for seed in a.seeds:
-                    if (epochs, bs, lr, seed, a.amp) in seen: continue
+                    if (epochs, bs, lr, seed, a.amp, a.label_smoothing) in seen: continue
                     before = load()
-                    r = subprocess.run([sys.executable, '-c', SEARCH, *map(str, (epochs, bs, lr, seed, a.threads or 1, 'amp' if a.amp else 'fp32'))],
+                    r = subprocess.run([sys.executable, '-c', SEARCH, *map(str, (epochs, bs, lr, seed, a.threads or 1, 'amp' if a.amp else 'fp32', a.label_smoothing))],
                                        capture_output=True, text=True, env=env())
                     if r.returncode: print(r.stderr); continue
                     res = json.loads(r.stdout.strip().splitlines()[-1]); res['load_before'] = before
                     res['train_seconds'] = sum(54000 / e['images_per_second'] for e in res['history'])
-                    done.append(res); out.write_text(json.dumps(done, indent=1))
-                    print(f"epochs {epochs} bs {bs:4d} lr {lr:g} seed {seed} amp {a.amp}: val accuracy {res['history'][-1]['val_accuracy']:.4f} "
+                    done = (json.loads(out.read_text()) if out.exists() else []) + [res]  # re-read: searches may run in parallel
+                    out.write_text(json.dumps(done, indent=1))
+                    print(f"epochs {epochs} bs {bs:4d} lr {lr:g} seed {seed} amp {a.amp} label smoothing {a.label_smoothing}: val accuracy {res['history'][-1]['val_accuracy']:.4f} "
                           f"({res['train_seconds']:.1f} s training, load {before:.1f})", flush=True)
 
 if __name__ == '__main__':
@@ -209,7 +210,8 @@ if __name__ == '__main__':
     p.add_argument('--rounds', type=int, default=3, help='alternating rounds of the speed comparison')
     p.add_argument('--cli-runs', type=int, default=2, help='runs of the default tinycnn_train --dataset mnist')
     p.add_argument('--threads', type=int, default=0, help="tinycnn's CPU threads (0: default_threads(), as tinycnn_train)")
-    p.add_argument('--amp', action='store_true', help='also time bfloat16 mixed precision')
+    p.add_argument('--amp', action='store_true', help='speed: also time bfloat16 mixed precision; search: train with it')
+    p.add_argument('--label-smoothing', type=float, default=0., help='search: label smoothing of the training loss')
     p.add_argument('--epochs', type=int, nargs='+', default=[3, 4]); p.add_argument('--batch-sizes', type=int, nargs='+', default=[128, 256])
     p.add_argument('--lrs', type=float, nargs='+', default=[3e-3, 5e-3, 1e-2]); p.add_argument('--seeds', type=int, nargs='+', default=[42])
     p.add_argument('--out', default=str(HERE/'train_bench.json'))

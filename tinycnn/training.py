@@ -153,6 +153,7 @@ def fit(model:nn.Module, # the model to train, in place
         channels_last:bool=True, # use the channels-last memory layout (faster convolutions on CPUs and GPUs)
         threads:int|None=None, # CPU threads (see `default_threads`); `None` keeps PyTorch's setting
         eval_batch_size:int=1024, # images a validation batch
+        label_smoothing:float=0., # training targets `1 - label_smoothing` for the true class (the validation loss is unsmoothed)
        )->list[dict]: # one record an epoch, with the keys `HISTORY_KEYS`
     "Train `model` on `data.train`, validating on `data.valid` after every epoch"
     _check_fit_args(epochs, lr, batch_size, schedule)
@@ -164,13 +165,13 @@ def fit(model:nn.Module, # the model to train, in place
     scheduler = (torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, epochs=epochs, steps_per_epoch=len(train_batches))
                  if schedule == 'onecycle' else None)
     scaler = torch.amp.GradScaler('cuda') if amp and device.type == 'cuda' else None
-    criterion, history = nn.CrossEntropyLoss(), []
+    criterion, train_criterion, history = nn.CrossEntropyLoss(), nn.CrossEntropyLoss(label_smoothing=label_smoothing), []
     bar = tqdm(total=epochs * len(data.train), unit='img', unit_scale=True, disable=not progress, dynamic_ncols=True)
     with num_threads(threads if device.type == 'cpu' else None), bar:
         for epoch in range(1, epochs + 1):
             bar.set_description(f'epoch {epoch}/{epochs}')
             start = time.perf_counter()
-            train_loss, train_acc = train_one_epoch(model, device, train_batches, optimizer, criterion, scheduler, amp, scaler, bar.update)
+            train_loss, train_acc = train_one_epoch(model, device, train_batches, optimizer, train_criterion, scheduler, amp, scaler, bar.update)
             train_seconds = time.perf_counter() - start
             val_loss, val_acc = evaluate(model, device, valid_batches, criterion)
             history.append(dict(zip(HISTORY_KEYS, (epoch, train_loss, train_acc, val_loss, val_acc,
@@ -239,7 +240,7 @@ def load_checkpoint(path:str|Path, # a file written by `save_checkpoint`
     return model.to(device, memory_format=fmt).eval(), ckpt
 
 # %% ../nbs/03_training.ipynb
-DEFAULTS = dict(epochs=4, batch_size=128, lr=2e-2, schedule='onecycle') # `train`'s and `tinycnn_train`'s recipe
+DEFAULTS = dict(epochs=4, batch_size=128, lr=2e-2, schedule='onecycle', label_smoothing=0.1) # `train`'s and `tinycnn_train`'s recipe
 
 # %% ../nbs/03_training.ipynb
 def train(dataset:str='auto', # see `load_data`
@@ -255,6 +256,7 @@ def train(dataset:str='auto', # see `load_data`
           schedule:str=DEFAULTS['schedule'], # see `fit`
           threads:int|None=None, # CPU threads; `None`: `default_threads()`
           amp:bool|None=None, # mixed precision, see `fit`; `None`: where `native_half_precision`
+          label_smoothing:float=DEFAULTS['label_smoothing'], # see `fit`
           verbose:bool=True, # print a line for every epoch?
          )->dict: # the metrics written to `metrics.json`
     "Train a `TinyCNN` on `dataset`, test it once, and write `metrics.json` and `model.pt` to `out`; return the metrics"
@@ -265,12 +267,12 @@ def train(dataset:str='auto', # see `load_data`
     amp = native_half_precision(dev) if amp is None else amp
     set_seed(seed)
     data = load_data(dataset, data_dir, verbose=verbose)
-    config = dict(dataset=data.name, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule, seed=seed,
+    config = dict(dataset=data.name, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule, label_smoothing=label_smoothing, seed=seed,
                   device=str(dev), threads=threads, amp=amp, in_channels=data.in_channels, n_classes=len(data.classes),
                   n_filters1=filters1, n_filters2=filters2, input_size=data.input_size)
     model = TinyCNN(**{k: config[k] for k in MODEL_KEYS})
     history = fit(model, data, epochs, lr, batch_size, dev, seed, _epoch_printer(epochs) if verbose else None, progress,
-                  schedule, amp, threads=threads)
+                  schedule, amp, threads=threads, label_smoothing=label_smoothing)
     with num_threads(threads): test_loss, test_acc = evaluate(model, dev, Batches(data.test, 1024, device=dev), nn.CrossEntropyLoss())
     save_checkpoint(Path(out)/'model.pt', model, config, history)
     metrics = dict(test_accuracy=test_acc, test_loss=test_loss, seconds_total=time.perf_counter() - start,
@@ -316,10 +318,12 @@ def train_cli(dataset:Param('auto: real MNIST if in the data folder, else the sh
               schedule:Param('learning-rate schedule', str, choices=('onecycle', 'constant'))=DEFAULTS['schedule'],
               threads:Param('CPU threads (default: the idle cores)', int)=None,
               amp:Param('mixed precision: on, off, or auto (on for CUDA and CPUs with bfloat16 instructions)', str, choices=('auto', 'on', 'off'))='auto',
+              label_smoothing:Param('label smoothing of the training loss', float)=DEFAULTS['label_smoothing'],
               no_progress:Param('no progress bar', store_true)=False):
     "Train TinyCNN, print a line per epoch and the test accuracy, and write metrics.json and model.pt to --out"
     amp = {'auto': None, 'on': True, 'off': False}[amp]
-    try: m = train(dataset, data_dir, epochs, batch_size, lr, filters1, filters2, seed, device, out, not no_progress, schedule, threads, amp)
+    progress = not no_progress and sys.stderr.isatty() # a bar redrawn in a log file is noise
+    try: m = train(dataset, data_dir, epochs, batch_size, lr, filters1, filters2, seed, device, out, progress, schedule, threads, amp, label_smoothing)
     except (DataError, ValueError, NonFiniteLossError) as e: sys.exit(f'tinycnn_train: error: {e}')
     print(f"test accuracy {m['test_accuracy']:.4f}, test loss {m['test_loss']:.4f}, {m['seconds_total']:.1f} s; wrote {out}/metrics.json")
 
