@@ -143,7 +143,8 @@ class ImageSet:
         "The normalized images, (N, C, H, W) float32, computed once"
         mean = torch.tensor(self.mean).view(1, -1, 1, 1)
         std = torch.tensor(self.std).view(1, -1, 1, 1)
-        return ((self.images.float() / 255 - mean) / std).contiguous()
+        x = self.images.float().contiguous() # the one float32 copy, normalized in place: no temporaries of its size
+        return x.sub_(255 * mean).div_(255 * std)
 
     @property
     def y(self)->Tensor: return self.labels
