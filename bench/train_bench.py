@@ -60,6 +60,7 @@ def train_one_epoch(model, device, loader, optimizer, criterion):
     return total_loss/n, correct/n
 
 if __name__ == '__main__':
+    if len(sys.argv) > 2: torch.set_num_threads(int(sys.argv[2]))  # only for the "original, N threads" control row
     torch.manual_seed(42)
     transform = transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
     train_ds = datasets.MNIST(sys.argv[1], train=True, download=False, transform=transform)
@@ -140,6 +141,8 @@ def speed(a):
     data_dir = os.environ.get('TINYCNN_DATA') or sys.exit('set TINYCNN_DATA to a folder holding the real MNIST')
     workers = [('original notebook', ORIGINAL, data_dir), ('tinycnn fit', TINYCNN, a.threads, 'fp32')]
     if a.amp: workers.append(('tinycnn fit, bfloat16 (amp)', TINYCNN, a.threads, 'amp'))
+    if a.original_threads:  # a control: the original loop with fewer PyTorch threads, which helps it on a busy machine
+        workers.insert(1, (f'original notebook, {a.original_threads} thread(s)', ORIGINAL, data_dir, a.original_threads))
     results = dict(machine=machine(), speed=[], cli=[])
     print(f"speed: one epoch, batch 128, Adam 0.001, TinyCNN 16/32, {a.rounds} alternating rounds")
     for _ in range(a.rounds):
@@ -211,6 +214,7 @@ if __name__ == '__main__':
     p.add_argument('--cli-runs', type=int, default=2, help='runs of the default tinycnn_train --dataset mnist')
     p.add_argument('--threads', type=int, default=0, help="tinycnn's CPU threads (0: default_threads(), as tinycnn_train)")
     p.add_argument('--amp', action='store_true', help='speed: also time bfloat16 mixed precision; search: train with it')
+    p.add_argument('--original-threads', type=int, default=0, help='speed: also time the original loop with this many PyTorch threads (a control)')
     p.add_argument('--label-smoothing', type=float, default=0., help='search: label smoothing of the training loss')
     p.add_argument('--epochs', type=int, nargs='+', default=[3, 4]); p.add_argument('--batch-sizes', type=int, nargs='+', default=[128, 256])
     p.add_argument('--lrs', type=float, nargs='+', default=[3e-3, 5e-3, 1e-2]); p.add_argument('--seeds', type=int, nargs='+', default=[42])
