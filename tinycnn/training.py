@@ -288,9 +288,9 @@ def _epoch_printer(epochs):
     return show
 
 # %% ../nbs/03_training.ipynb
-def dashed_parser(func)->argparse.ArgumentParser:
+def dashed_parser(func, prog:str|None=None)->argparse.ArgumentParser:
     "fastcore's `anno_parser` for `func`, also taking (and showing) `--long-options` with dashes for underscores"
-    p = anno_parser(func)
+    p = anno_parser(func, prog)
     for action in p._actions:
         for opt in [o for o in action.option_strings if o.startswith('--') and '_' in o]:
             action.option_strings.insert(0, opt.replace('_', '-'))
