@@ -15,8 +15,9 @@ import torch
 from torch import Tensor
 
 # %% auto 0
-__all__ = ['DATASETS', 'DATASET_CHOICES', 'DataError', 'DataNotFoundError', 'CorruptDataError', 'resolve_data_dir', 'DatasetInfo',
-           'read_split', 'ImageSet', 'Batches', 'Data', 'split_valid', 'make_mnist_sample', 'load_sample', 'load_data']
+__all__ = ['DATASETS', 'IDX_CLASSES', 'DATASET_CHOICES', 'DataError', 'DataNotFoundError', 'CorruptDataError', 'resolve_data_dir',
+           'DatasetInfo', 'read_split', 'ImageSet', 'Batches', 'Data', 'split_valid', 'make_mnist_sample',
+           'load_sample', 'load_data']
 
 # %% ../nbs/02a_data.ipynb
 class DataError(RuntimeError):
@@ -70,9 +71,10 @@ def read_split(name:str, # a key of `DATASETS`
                download:bool=True, # try to download the files if they are missing?
               )->tuple[Tensor, Tensor, list]: # images (N, C, H, W) uint8, labels (N,) int64, class names
     "Read one split of dataset `name` from `root` with `torchvision.datasets`"
-    import torchvision
     info, root = DATASETS[name], Path(root)
     if not root.is_dir(): raise _not_found(info, root, ' (the folder does not exist)')
+    if (fast := _read_idx_split(info, root, train)) is not None: return fast
+    import torchvision
     cls = getattr(torchvision.datasets, info.torchvision)
     try: ds = cls(str(root), train=train, download=False)
     except RuntimeError as e:
@@ -83,6 +85,28 @@ def read_split(name:str, # a key of `DATASETS`
     images, labels = _to_nchw(ds.data).contiguous(), torch.as_tensor(ds.targets, dtype=torch.long)
     if len(images) != len(labels): raise _corrupt(info, root, f'{len(images)} images but {len(labels)} labels')
     return images, labels, list(ds.classes)
+
+# %% ../nbs/02a_data.ipynb
+IDX_CLASSES = {'MNIST': ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'],
+               'FashionMNIST': ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']}
+
+def _read_idx(path:Path, info, root)->np.ndarray:
+    "The array in the IDX file `path` (big-endian header: 2 zero bytes, a type byte, the number of dimensions, the sizes)"
+    buf = path.read_bytes()
+    ndim = buf[3] if len(buf) > 4 else 0
+    shape = tuple(int(d) for d in np.frombuffer(buf, '>u4', ndim, offset=4)) if len(buf) >= 4 + 4 * ndim else ()
+    if len(buf) < 4 or buf[2] != 0x08 or not shape or len(buf) != 4 + 4 * ndim + int(np.prod(shape)):
+        raise _corrupt(info, root, f'{path.name} has {len(buf):,} bytes, which does not match its header')
+    return np.frombuffer(buf, np.uint8, offset=4 + 4 * ndim).reshape(shape)
+
+def _read_idx_split(info, root:Path, train:bool):
+    "Images, labels and classes of an MNIST-style split read from its raw IDX files, or `None` if they are not there"
+    raw, prefix = root/info.torchvision/'raw', 'train' if train else 't10k'
+    files = raw/f'{prefix}-images-idx3-ubyte', raw/f'{prefix}-labels-idx1-ubyte'
+    if info.torchvision not in IDX_CLASSES or not all(f.exists() for f in files): return None
+    images, labels = (_read_idx(f, info, root) for f in files)
+    if len(images) != len(labels): raise _corrupt(info, root, f'{len(images)} images but {len(labels)} labels')
+    return torch.from_numpy(images.copy())[:, None], torch.from_numpy(labels.astype(np.int64)), list(IDX_CLASSES[info.torchvision])
 
 # %% ../nbs/02a_data.ipynb
 def _corrupt(info, root, err):
@@ -119,7 +143,8 @@ class ImageSet:
         "The normalized images, (N, C, H, W) float32, computed once"
         mean = torch.tensor(self.mean).view(1, -1, 1, 1)
         std = torch.tensor(self.std).view(1, -1, 1, 1)
-        return ((self.images.float() / 255 - mean) / std).contiguous()
+        x = self.images.float().contiguous() # the one float32 copy, normalized in place: no temporaries of its size
+        return x.sub_(255 * mean).div_(255 * std)
 
     @property
     def y(self)->Tensor: return self.labels
@@ -227,10 +252,9 @@ def load_sample(valid_size:float|int=0.1, # the validation split carved from the
                 seed:int=0, # seed of that split
                )->Data:
     "The small real MNIST sample shipped in the package"
-    import torchvision
     path, info = _sample_path(), DATASETS['mnist']
     with np.load(path) as f: arrays = {k: torch.from_numpy(f[k]) for k in f.files}
-    classes = torchvision.datasets.MNIST.classes
+    classes = IDX_CLASSES['MNIST']
     make = lambda split: ImageSet(arrays[f'{split}_images'][:, None], arrays[f'{split}_labels'].long(), info.mean, info.std, classes)
     train, valid = split_valid(make('train'), valid_size, seed)
     return Data('sample', train, valid, make('test'), f'the MNIST sample shipped with tinycnn ({path.name})')
