@@ -104,6 +104,14 @@ def make_sampler(name:str='tpe', # one of `SAMPLERS`
     raise ValueError(f'`sampler` must be one of {SAMPLERS}, got {name!r}')
 
 # %% ../nbs/05_tuning.ipynb
+def _database_url(url:str)->str:
+    "`url`, naming the psycopg2 driver for `postgresql://` when psycopg 3 (SQLAlchemy 2.1's default) is not installed"
+    import importlib.util
+    if url.startswith('postgresql://') and not importlib.util.find_spec('psycopg') and importlib.util.find_spec('psycopg2'):
+        return 'postgresql+psycopg2://' + url[len('postgresql://'):]
+    return url
+
+# %% ../nbs/05_tuning.ipynb
 def open_storage(storage:str|Path|None=None, # a journal file `*.log`, a database URL, or `None` (in memory)
                 ): # an Optuna storage, or `None`
     "The Optuna storage named by `storage`"
@@ -112,7 +120,7 @@ def open_storage(storage:str|Path|None=None, # a journal file `*.log`, a databas
     if storage.endswith('.log'):
         Path(storage).expanduser().parent.mkdir(parents=True, exist_ok=True)
         return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(Path(storage).expanduser())))
-    if '://' in storage: return optuna.storages.RDBStorage(storage)
+    if '://' in storage: return optuna.storages.RDBStorage(_database_url(storage))
     raise ValueError(f'`storage` must be a journal file ending in .log or a database URL such as sqlite:///study.db, got {storage!r}')
 
 # %% ../nbs/05_tuning.ipynb
@@ -293,7 +301,8 @@ def launch_workers(n:int, # worker processes
                    study_name:str='tinycnn', # the study's name
                    seed:int=0, # worker `i` gets sampler seed `seed + i`
                   )->list[subprocess.Popen]:
-    "Start `n` `tinycnn_tune` processes that share the study `study_name` in `storage`"
+    "Create the study `study_name` in `storage` if needed, then start `n` `tinycnn_tune` processes that share it"
+    optuna.create_study(storage=open_storage(storage), study_name=study_name, direction='maximize', load_if_exists=True)
     cmd = [*_tune_command(), '--storage', str(storage), '--study-name', study_name, '--trials', str(trials),
            '--threads', '1', '--no-final', *map(str, args)]
     return [subprocess.Popen(cmd + ['--seed', str(seed + i)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
