@@ -28,7 +28,8 @@ BASELINE_SCHEDULE = 'constant'
 TUNED_SCHEDULE = 'onecycle'
 
 # %% ../nbs/06_experiments.ipynb
-def study_summary(study:optuna.Study)->dict:
+def study_summary(study:optuna.Study, # a study with at least one complete trial
+                 )->dict: # finished/complete/pruned/failed counts, best trial, epochs, seconds, workers, every trial
     "Trials, best configuration, epochs trained and time spent by `study`"
     done = study.get_trials(deepcopy=False, states=FINISHED)
     starts = [t.datetime_start for t in done]
@@ -83,7 +84,7 @@ def run_experiments(dataset:str='mnist', # the dataset; the real results use the
     results = dict(settings=dict(dataset=dataset, trials=trials, epochs=epochs, seeds=list(seeds), workers=workers,
                                  storage=str(storage), study_name=study_name, train_images=train_images, threads=threads),
                    study=study_summary(study) if study else None, runs=[], environment=_environment())
-    old = json.loads(out.read_text()) if out.exists() else {}
+    old = [json.loads(f.read_text()) for f in [out, *sorted(out.parent.glob(f'{out.stem}-*.json'))] if f.exists()]
     data = _subset(load_data(dataset, data_dir, verbose=False), train_images)
     for name, config, schedule in [('baseline', BASELINE, BASELINE_SCHEDULE), ('tuned', study and study.best_params, TUNED_SCHEDULE)]:
         if name not in configurations: continue
@@ -99,11 +100,12 @@ def run_experiments(dataset:str='mnist', # the dataset; the real results use the
     return results
 
 # %% ../nbs/06_experiments.ipynb
-def _previous_run(old, name, config, schedule, seed, epochs, dataset, train_images):
-    "A run of the same configuration already in the results file, so an interrupted experiment resumes"
-    if old.get('settings', {}).get('train_images') != train_images: return None
-    for r in old.get('runs', []):
-        if (r['name'], r['config'], r['schedule'], r['seed'], r['epochs'], r['dataset']) == (name, config, schedule, seed, epochs, dataset): return r
+def _previous_run(olds, name, config, schedule, seed, epochs, dataset, train_images):
+    "A run of the same configuration already in a results file, so an interrupted experiment resumes"
+    for old in olds:
+        if old.get('settings', {}).get('train_images') != train_images: continue
+        for r in old.get('runs', []):
+            if (r['name'], r['config'], r['schedule'], r['seed'], r['epochs'], r['dataset']) == (name, config, schedule, seed, epochs, dataset): return r
     return None
 
 def _environment():
@@ -123,7 +125,8 @@ def summarize(results:dict, # what `run_experiments` returned or wrote
         row.update(mean=float(acc.mean()), std=float(acc.std(ddof=1)) if len(acc) > 1 else 0., seconds_mean=float(np.mean(row['seconds'])))
     return rows
 
-def format_table(results:dict)->str:
+def format_table(results:dict, # what `run_experiments` returned or wrote
+                )->str: # one row per configuration
     "A markdown table of `summarize(results)`"
     lines = ['| configuration | schedule | lr | batch | filters | test accuracy (mean ± std) | seeds | seconds a run |', '|---|---|---|---|---|---|---|---|']
     for name, r in summarize(results).items():
@@ -133,7 +136,8 @@ def format_table(results:dict)->str:
     return '\n'.join(lines)
 
 # %% ../nbs/06_experiments.ipynb
-def plot_learning_curves(results:dict)->plt.Figure:
+def plot_learning_curves(results:dict, # what `run_experiments` returned or wrote
+                        )->plt.Figure:
     "Training loss and accuracy by epoch of every final run in `results`"
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.2))
     colors = dict(baseline='tab:gray', tuned='tab:blue')
@@ -146,7 +150,8 @@ def plot_learning_curves(results:dict)->plt.Figure:
     axs[0].legend(); fig.tight_layout()
     return fig
 
-def plot_comparison(results:dict)->plt.Figure:
+def plot_comparison(results:dict, # what `run_experiments` returned or wrote
+                   )->plt.Figure:
     "Test accuracy of every seed with mean ± std, and seconds a run, for each configuration in `results`"
     rows = summarize(results)
     fig, axs = plt.subplots(1, 2, figsize=(9, 3.2))

@@ -178,7 +178,8 @@ def fail_stale_trials(study:optuna.Study, # the study to clean up
 # %% ../nbs/05_tuning.ipynb
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 
-def n_finished(study:optuna.Study)->int:
+def n_finished(study:optuna.Study, # any study
+              )->int: # its complete and pruned trials
     "How many of `study`'s trials are complete or pruned"
     return len(study.get_trials(deepcopy=False, states=FINISHED))
 
@@ -213,6 +214,7 @@ def tune(data:Data, # training and validation splits
          progress:bool=True, # show a progress bar?
         )->optuna.Study:
     "Run trials of the study `study_name` in `storage` until it has `trials` finished trials"
+    if trials < 1 or epochs < 1: raise ValueError(f'`trials` and `epochs` must be at least 1, got {trials} and {epochs}')
     study = optuna.create_study(storage=open_storage(storage), study_name=study_name, direction='maximize', load_if_exists=True,
                                 pruner=make_pruner(pruner, epochs), sampler=make_sampler(sampler, seed))
     fail_stale_trials(study, grace)
@@ -227,7 +229,8 @@ def tune(data:Data, # training and validation splits
     return study
 
 # %% ../nbs/05_tuning.ipynb
-def merge_train_valid(data:Data)->Data:
+def merge_train_valid(data:Data, # a dataset with training and validation splits
+                     )->Data: # the same dataset, training on both splits
     "`data` with its validation split merged back into the training split (validation then reports on seen images)"
     train = ImageSet(torch.cat([data.train.images, data.valid.images]), torch.cat([data.train.labels, data.valid.labels]),
                      data.train.mean, data.train.std, data.classes)
@@ -326,7 +329,13 @@ def check_distributed_study(storage:str, # the storage the workers used
     if running: raise AssertionError(f'trials left running or waiting: {[t.number for t in running]}')
     return study
 
-def run_distributed(n:int, storage:str, trials:int, *args:str, study_name:str='tinycnn', timeout:float=300)->optuna.Study:
+def run_distributed(n:int, # worker processes
+                    storage:str, # see `open_storage`
+                    trials:int, # finished trials the study must reach
+                    *args:str, # more `tinycnn_tune` options
+                    study_name:str='tinycnn', # the study's name
+                    timeout:float=300, # seconds to wait for each worker
+                   )->optuna.Study: # the checked study
     "Run `n` workers with `launch_workers`, wait for them, check they all succeeded, then `check_distributed_study`"
     procs = launch_workers(n, storage, trials, *args, study_name=study_name)
     for p in procs:
