@@ -160,6 +160,6 @@ def plot_comparison(results:dict, # what `run_experiments` returned or wrote
         axs[0].errorbar(i, r['mean'] * 100, yerr=r['std'] * 100, fmt='o', ms=10, capsize=6, alpha=0.6)
         axs[1].bar(i, r['seconds_mean'])
     for ax in axs: ax.set_xticks(range(len(rows)), list(rows))
-    axs[0].set(ylabel='test accuracy (%)', title='test accuracy, one dot a seed'); axs[1].set(ylabel='seconds', title='training time a run')
+    axs[0].set(ylabel='test accuracy (%)', title='test accuracy, one dot a seed', xlim=(-0.5, len(rows) - 0.5)); axs[1].set(ylabel='seconds', title='training time a run')
     fig.tight_layout()
     return fig
