@@ -43,11 +43,10 @@ def default_device(device:str|torch.device|None=None, # 'cuda', 'mps', 'cpu', or
     return torch.device('cpu')
 
 # %% ../nbs/03_training.ipynb
-def default_threads(busy:float|None=None, # cores other processes keep busy; default: the 1-minute load average
+def default_threads(busy:float=0, # cores other processes keep busy (e.g. `os.getloadavg()[0]`)
                    )->int: # CPU threads to train with, at least 1
-    "Threads for CPU training: the usable cores not kept busy by other processes"
+    "Threads for CPU training: the usable cores less the `busy` ones"
     cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else (os.cpu_count() or 1)
-    if busy is None: busy = os.getloadavg()[0] if hasattr(os, 'getloadavg') else 0.
     return max(1, min(cores, math.floor(cores - busy + 0.5)))
 
 # %% ../nbs/03_training.ipynb
@@ -316,7 +315,7 @@ def train_cli(dataset:Param('auto: real MNIST if in the data folder, else the sh
               device:Param('cuda, mps or cpu (default: the best available)', str)=None,
               out:Param('folder for metrics.json and model.pt', str)='runs/latest',
               schedule:Param('learning-rate schedule', str, choices=('onecycle', 'constant'))=DEFAULTS['schedule'],
-              threads:Param('CPU threads (default: the idle cores)', int)=None,
+              threads:Param('CPU threads (default: all usable cores)', int)=None,
               amp:Param('mixed precision: on, off, or auto (on for CUDA and CPUs with bfloat16 instructions)', str, choices=('auto', 'on', 'off'))='auto',
               label_smoothing:Param('label smoothing of the training loss', float)=DEFAULTS['label_smoothing'],
               no_progress:Param('no progress bar', store_true)=False):
