@@ -22,7 +22,9 @@ def _code(cell):
     src = '\n'.join(l for l in cell.source.splitlines() if not _directive.match(l)).strip()
     out = [f'```python\n{src}\n```'] if src and 'echo' not in _directives(cell.source) else []
     for o in cell.get('outputs', []):
-        text = o.get('text') or o.get('data', {}).get('text/markdown') or o.get('data', {}).get('text/plain')
+        data = o.get('data', {})
+        if any(k.startswith('image/') or k in ('text/html', 'application/vnd.jupyter.widget-view+json') for k in data): continue
+        text = o.get('text') or data.get('text/markdown') or data.get('text/plain')
         if text: out.append('    ' + ''.join(text).rstrip().replace('\n', '\n    '))
     return '\n\n'.join(out)
 

@@ -20,5 +20,9 @@ if ! npm ls --silent > /dev/null 2>&1; then
 fi
 
 python -c "import playwright, pytest" 2>/dev/null || pip install -q playwright pytest
-python -m pytest tests/browser -q -p no:cacheprovider "$@"
+# Every page of the docs site: index and all numbered notebooks (scratch notebooks start with _).
+default_pages=$(cd nbs && ls *.ipynb | grep -v '^_' | sed 's/\.ipynb$//' | paste -sd, -)
+export TINYCNN_BROWSER_NOTEBOOKS=${TINYCNN_BROWSER_NOTEBOOKS:-$default_pages}
+echo "pages: $TINYCNN_BROWSER_NOTEBOOKS"
+python -m pytest tests/browser -q -p no:cacheprovider -rs "$@"
 echo "screenshots: $PWD/tests/browser/screenshots"

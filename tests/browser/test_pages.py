@@ -30,3 +30,10 @@ def test_widgets_render(loaded):
     assert page.locator('.jupyter-widgets').count() >= views
     text = page.inner_text('body')
     assert 'Loading widget' not in text and 'Error displaying widget' not in text
+
+def test_screenshot(loaded, screenshots):
+    "A full-page screenshot of every page, to look at (tests/browser/screenshots/NAME.png)"
+    name, page, _ = loaded
+    path = screenshots/f'{name}.png'
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 10_000
