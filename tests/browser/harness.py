@@ -91,6 +91,8 @@ CDN_ROUTES = [
     (re.compile(r'/@jupyter-widgets/html-manager@[^/]*/dist/(?P<file>.+)$'), '@jupyter-widgets/html-manager/dist/{file}'),
     (re.compile(r'/require(\.min)?\.js$'), 'requirejs/require.js'),
     (re.compile(r'/jquery(\.min)?\.js$'), 'jquery/dist/jquery.min.js'),
+    # the "Open in Colab" badge every notebook starts with: a local stand-in, so the page's images all load offline
+    (re.compile(r'^/assets/colab-badge\.svg$'), str(Path(__file__).parent/'colab-badge.svg')),
 ]
 CONTENT_TYPES = {'.js': 'application/javascript', '.css': 'text/css', '.woff': 'font/woff', '.woff2': 'font/woff2',
                  '.ttf': 'font/ttf', '.svg': 'image/svg+xml', '.eot': 'application/vnd.ms-fontobject', '.json': 'application/json'}
@@ -100,7 +102,7 @@ def local_copy(url:str)->Path|None:
     path = urlparse(url).path
     for pattern, target in CDN_ROUTES:
         if m := pattern.search(path):
-            f = NODE_MODULES/target.format(**m.groupdict())
+            f = NODE_MODULES/target.format(**m.groupdict()) # an absolute target stays as it is
             return f if f.is_file() else None
     return None
 
