@@ -156,7 +156,7 @@ def main():
         runs.append(json.loads(out.stdout.split('RESULT ', 1)[1]))
     res = dict(started=start, load_before=[round(l, 2) for l in load_before], load_after=[round(l, 2) for l in _load()],
                cpus=os.cpu_count(), command='python bench/conv_bench.py ' + ' '.join(sys.argv[1:]),
-               note='medians of repeated calls, contenders taking turns in blocks of about 50 ms; the machine was shared with other developers',
+               note='medians of repeated calls, contenders taking turns in blocks of about 50 ms; the machine was shared with other busy jobs',
                runs=runs)
     res['table'] = table(runs)
     Path(a.out).write_text(json.dumps(res, indent=1))
