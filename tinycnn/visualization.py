@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_visualization.ipynb 4
 from __future__ import annotations
-import base64, contextlib, io, json, math, uuid
+import base64, io, json, math, uuid
 from functools import partial
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from fastcore.basics import patch
 import tinycnn
 from .data import ImageSet, load_data, DATASETS
 from .model import TinyCNN
-from .training import load_checkpoint
+from .training import load_checkpoint, num_threads
 
 # %% auto 0
 __all__ = ['TRAINED_WEIGHTS', 'load_trained', 'random_model', 'show_kernels', 'get_feature_maps', 'get_feature_map',
@@ -176,14 +176,6 @@ def _mosaic_tag(maps:Tensor, alt:str, zoom:int=2)->str:
     mosaic = feature_mosaic(maps, 4 if len(maps) <= 16 else 8)
     return _img_tag(_png(mosaic), mosaic.shape[1] * zoom, alt)
 
-@contextlib.contextmanager
-def _one_thread():
-    "Run PyTorch on one thread: for one small image it is faster, and it never waits for a busy core"
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try: yield
-    finally: torch.set_num_threads(n)
-
 def _short(name:str)->str: return name.split(' - ')[0]  # torchvision's MNIST classes are '0 - zero', …
 def _label(images:ImageSet, i:int)->str: return _short(images.classes[images.y[i]])
 
@@ -244,7 +236,7 @@ def _pick_class(self:FeatureMapExplorer, change=None): # the change of class (no
 def update(self:FeatureMapExplorer, change=None): # the change that triggered it (not used)
     "Run the chosen model on the chosen image and redraw everything"
     i, model = self.selected, self.models[self.weights.value]
-    with _one_thread(): fm = get_feature_maps(model, self.images.x[i:i+1], [self.layer.value, 'fc'])
+    with num_threads(1): fm = get_feature_maps(model, self.images.x[i:i+1], [self.layer.value, 'fc'])
     maps = fm[self.layer.value][0]
     self.input.value = _input_tag(self.images, i, self.scale) + f'<div style="font-size:12px">#{i}, label {_label(self.images, i)}</div>'
     self.maps.value = f'<div style="margin:0 16px">{_mosaic_tag(maps, f"{len(maps)} maps of {self.layer.value}", self.scale - 1)}</div>'
@@ -259,7 +251,7 @@ def _spread(labels:Tensor, n:int)->list[int]:
 
 def _digit_page(model:nn.Module, images:ImageSet, i:int, layers:tuple, scale:int=3)->str:
     "One precomputed page of the static explorer: input, maps of `layers`, probabilities"
-    with _one_thread(): fm = get_feature_maps(model, images.x[i:i+1], [*layers, 'fc'])
+    with num_threads(1): fm = get_feature_maps(model, images.x[i:i+1], [*layers, 'fc'])
     probs = fm['fc'][0].softmax(0)
     cell = lambda title, body: f'<div style="margin-right:14px"><div style="font-weight:600;font-size:12px">{title}</div>{body}</div>'
     parts = [cell(f'input #{i}: label {_label(images, i)}', _input_tag(images, i, scale))]
