@@ -1,4 +1,4 @@
-"""Baseline versus tuned TinyCNN on the full MNIST (notebook 06_experiments).
+"""Baseline versus tuned TinyCNN on the full MNIST (notebook 08_experiments).
 
     TINYCNN_DATA=/path/to/data python bench/experiments.py            # the real experiment
     python bench/experiments.py --trials 30 --seeds 0 1 2 3 4         # a larger one

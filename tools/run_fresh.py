@@ -1,8 +1,8 @@
 """Run notebooks top to bottom in a fresh kernel, as a Colab user would: each notebook copied alone into
 an empty folder, every cell run (no nbdev flags honoured: slow cells too), tinycnn as installed.
 
-    python tools/run_fresh.py                      # index and 00–05
-    python tools/run_fresh.py 03_training 04_visualization --limit 600
+    python tools/run_fresh.py                      # index and every numbered notebook
+    python tools/run_fresh.py 04_training 05_visualization --limit 600
 
 Prints each notebook's run time; exits 1 if one fails or runs longer than --limit seconds.
 """
@@ -12,7 +12,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ['index', *sorted(p.stem for p in (ROOT/'nbs').glob('0[0-5]*.ipynb'))]
+DEFAULT = ['index', *sorted(p.stem for p in (ROOT/'nbs').glob('[0-9]*.ipynb'))]
 
 def run_fresh(name:str, limit:float)->float:
     "Run notebook `name` in a fresh kernel in an empty folder; return the seconds it took"

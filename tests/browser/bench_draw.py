@@ -1,7 +1,7 @@
-"""Time the browser's forward pass and preprocessing on the rendered 04_visualization page: `python tests/browser/bench_draw.py`"""
+"""Time the browser's forward pass and preprocessing on the rendered 05_visualization page: `python tests/browser/bench_draw.py`"""
 import sys; sys.path.insert(0, str(__import__('pathlib').Path(__file__).parent))
 from harness import render_notebooks, serve, Browser
-p = render_notebooks(['04_visualization'], None)['04_visualization']
+p = render_notebooks(['05_visualization'], None)['05_visualization']
 with serve(p.parent) as url:
     b = Browser()
     try:

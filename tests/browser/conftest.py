@@ -7,7 +7,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from harness import ROOT, CHROMIUM, Browser, missing_node_modules, render_notebooks, serve
 
 # The notebooks whose pages the tests open; a test module asks for a page with `open_page(name)`.
-NOTEBOOKS = os.environ.get('TINYCNN_BROWSER_NOTEBOOKS', '04_visualization').split(',')
+NOTEBOOKS = os.environ.get('TINYCNN_BROWSER_NOTEBOOKS', '05_visualization').split(',')
 SCREENSHOTS = Path(__file__).parent/'screenshots'
 
 @pytest.fixture(scope='session')

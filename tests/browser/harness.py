@@ -50,7 +50,7 @@ def _like_quarto(nb):
     nb.cells = cells
     return nb
 
-def render_notebooks(names:list[str], # notebook names in nbs/ without '.ipynb', e.g. ['04_visualization']
+def render_notebooks(names:list[str], # notebook names in nbs/ without '.ipynb', e.g. ['05_visualization']
                      out:str|Path|None=None, # folder for the HTML pages (default: a new temporary folder)
                     )->dict[str, Path]: # name → the HTML page
     "Render notebooks to static HTML pages as the docs site shows them: `nbdev_proc_nbs`, then nbconvert"

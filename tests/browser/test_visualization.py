@@ -1,10 +1,10 @@
-"""The 04_visualization page in headless Chromium: the static explorer and draw-your-own-digit work with no kernel."""
+"""The 05_visualization page in headless Chromium: the static explorer and draw-your-own-digit work with no kernel."""
 import numpy as np
 import pytest
 import torch
 from conftest import SCREENSHOTS
 
-NAME = '04_visualization'
+NAME = '05_visualization'
 MAPS_JS = "() => [...document.querySelectorAll('.tinycnn-draw .tinycnn-layer canvas')].map(c => c.toDataURL())"
 PCTS_JS = "() => [...document.querySelectorAll('.tinycnn-draw .tinycnn-pct')].map(e => e.textContent)"
 

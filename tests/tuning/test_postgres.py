@@ -1,4 +1,4 @@
-"""Test 3 of nbs/05_tuning.ipynb: two `tinycnn_tune` worker processes share one study in a real PostgreSQL server.
+"""Test 3 of nbs/07_tuning.ipynb: two `tinycnn_tune` worker processes share one study in a real PostgreSQL server.
 
 Run by .ci/checks/30-postgres.sh, which starts a throwaway server and sets TINYCNN_PG_URL; it uses the same helper
 (`run_distributed`) as the journal-file test in the notebook."""
