@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_visualization.ipynb 4
 from __future__ import annotations
-import base64, io, json, math, uuid
+import base64, html, io, json, math, uuid
 from functools import partial
 from pathlib import Path
 
@@ -99,19 +99,27 @@ def _layer_names(model:nn.Module)->list[str]:
 def _keep(store:dict, name:str, module, inputs, output): store[name] = output.detach().cpu()
 
 # %% ../nbs/05_visualization.ipynb
-def get_feature_maps(model:nn.Module, # e.g. a `TinyCNN`
-                     x:Tensor, # a normalised batch (N, C, H, W)
-                     layers:list[str]|None=None, # names of layers to watch; `None` for every named layer
-                    )->dict[str, Tensor]: # layer name → its output, e.g. 'conv1' → (N, 16, 28, 28)
+def _device(model:nn.Module)->torch.device:
+    "The device of `model`'s parameters, where its inputs must be"
+    if (p := next(model.parameters(), None)) is None: raise ValueError('`model` must have parameters (a network such as `TinyCNN`)')
+    return p.device
+
+def get_feature_maps(model:nn.Module, # e.g. a `TinyCNN`, on any device
+                     x:Tensor, # a normalised batch (N, C, H, W), on any device: it is moved to the model's
+                     layers:str|list[str]|None=None, # a layer's name, a list of names, or `None` for every named layer
+                    )->dict[str, Tensor]: # layer name → its output on the CPU, e.g. 'conv1' → (N, 16, 28, 28)
     "The outputs of `model`'s named layers from one forward pass on `x`"
-    names = _layer_names(model)
-    layers = names if layers is None else list(layers)
-    if unknown := [l for l in layers if l not in names]: raise ValueError(f'`layers` must be among {names}, got {unknown}')
-    if x.ndim != 4: raise ValueError(f'`x` must be a batch (N, C, H, W), got shape {tuple(x.shape)}')
+    if not isinstance(model, nn.Module): raise ValueError(f'`model` must be an nn.Module, got {type(model).__name__}')
+    device, names = _device(model), _layer_names(model)
+    if isinstance(layers, str): layers = [layers]
+    elif layers is None: layers = names
+    elif not isinstance(layers, (list, tuple)): raise ValueError(f'`layers` must be a layer name or a list of them, got {layers!r}')
+    if not layers or (unknown := [l for l in layers if l not in names]): raise ValueError(f'`layers` must be among {names}, got {list(layers)}')
+    if not isinstance(x, Tensor) or x.ndim != 4: raise ValueError(f'`x` must be a batch tensor (N, C, H, W), got {getattr(x, "shape", type(x).__name__)}')
     modules, out, handles = dict(model.named_modules()), {}, []
     try:
         for name in layers: handles.append(modules[name].register_forward_hook(partial(_keep, out, name)))
-        with torch.no_grad(): model(x.to(next(model.parameters()).device))
+        with torch.no_grad(): model(x.to(device))
     finally:
         for h in handles: h.remove()
     return {n: out[n] for n in layers}
@@ -132,6 +140,8 @@ def show_feature_maps(fm:Tensor, # one image's maps: (1, C, H, W) or (C, H, W)
                       title:str|None=None, # the figure's title
                      )->Figure:
     "Draw the first `max_channels` feature maps of one image, each on its own colour scale"
+    for name, v in (('max_channels', max_channels), ('cols', cols)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f'`{name}` must be a whole number of at least 1, got {v!r}')
     if fm.ndim == 4 and len(fm) == 1: fm = fm[0]
     if fm.ndim != 3: raise ValueError(f'`fm` must be one image\'s maps (1, C, H, W) or (C, H, W), got {tuple(fm.shape)}')
     n = min(len(fm), max_channels)
@@ -168,7 +178,7 @@ def _png(values:np.ndarray, cmap:str='magma')->bytes:
     return buf.getvalue()
 
 def _img_tag(png:bytes, width:int, alt:str='')->str:
-    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{alt}" '
+    return (f'<img src="data:image/png;base64,{base64.b64encode(png).decode()}" alt="{html.escape(alt)}" '
             f'style="width:{width}px;image-rendering:pixelated;display:block">')
 
 def _mosaic_tag(maps:Tensor, alt:str, zoom:int=2)->str:
@@ -188,7 +198,7 @@ def _probability_bars(probs:Tensor, classes:list)->str:
     best, rows = int(probs.argmax()), []
     for i, (p, name) in enumerate(zip(probs.tolist(), map(_short, classes))):
         colour = '#e4572e' if i == best else '#2a6fdb'
-        rows.append(f'<div style="display:flex;align-items:center;gap:6px;height:18px"><span style="width:1.2em;text-align:right">{name}</span>'
+        rows.append(f'<div style="display:flex;align-items:center;gap:6px;height:18px"><span style="width:1.2em;text-align:right">{html.escape(name)}</span>'
                     f'<div style="width:120px;height:11px;background:#eee"><div style="width:{120 * p:.1f}px;height:11px;background:{colour}"></div></div>'
                     f'<span style="font-variant-numeric:tabular-nums">{100 * p:.1f}%</span></div>')
     return '<div class="tinycnn-probs" style="font-size:12px">' + ''.join(rows) + '</div>'
@@ -238,7 +248,7 @@ def update(self:FeatureMapExplorer, change=None): # the change that triggered it
     i, model = self.selected, self.models[self.weights.value]
     with num_threads(1): fm = get_feature_maps(model, self.images.x[i:i+1], [self.layer.value, 'fc'])
     maps = fm[self.layer.value][0]
-    self.input.value = _input_tag(self.images, i, self.scale) + f'<div style="font-size:12px">#{i}, label {_label(self.images, i)}</div>'
+    self.input.value = _input_tag(self.images, i, self.scale) + f'<div style="font-size:12px">#{i}, label {html.escape(_label(self.images, i))}</div>'
     self.maps.value = f'<div style="margin:0 16px">{_mosaic_tag(maps, f"{len(maps)} maps of {self.layer.value}", self.scale - 1)}</div>'
     self.probs.value = _probability_bars(fm['fc'][0].softmax(0), self.images.classes)
 
@@ -254,11 +264,11 @@ def _digit_page(model:nn.Module, images:ImageSet, i:int, layers:tuple, scale:int
     with num_threads(1): fm = get_feature_maps(model, images.x[i:i+1], [*layers, 'fc'])
     probs = fm['fc'][0].softmax(0)
     cell = lambda title, body: f'<div style="margin-right:14px"><div style="font-weight:600;font-size:12px">{title}</div>{body}</div>'
-    parts = [cell(f'input #{i}: label {_label(images, i)}', _input_tag(images, i, scale))]
+    parts = [cell(f'input #{i}: label {html.escape(_label(images, i))}', _input_tag(images, i, scale))]
     for l in layers:
         m = fm[l][0]
-        parts.append(cell(f'{l}: {len(m)} maps {m.shape[-2]}×{m.shape[-1]}', _mosaic_tag(m, l, scale - 1)))
-    parts.append(cell(f'predicted {_short(images.classes[probs.argmax()])} ({probs.max():.1%})', _probability_bars(probs, images.classes)))
+        parts.append(cell(f'{html.escape(l)}: {len(m)} maps {m.shape[-2]}×{m.shape[-1]}', _mosaic_tag(m, l, scale - 1)))
+    parts.append(cell(f'predicted {html.escape(_short(images.classes[probs.argmax()]))} ({probs.max():.1%})', _probability_bars(probs, images.classes)))
     return f'<div class="tinycnn-page" style="display:flex;flex-wrap:wrap;align-items:flex-start">{"".join(parts)}</div>'
 
 # %% ../nbs/05_visualization.ipynb
@@ -320,6 +330,12 @@ def weights_to_json(model:nn.Module, # e.g. a `TinyCNN`
             for k, v in model.state_dict().items()}
 
 # %% ../nbs/05_visualization.ipynb
+def _script_json(obj)->str:
+    "`obj` as JSON that is safe inside an HTML `<script>`: no `<`, `>`, `&` or line separators can end it early"
+    return (json.dumps(obj).replace('<', '\\u003c').replace('>', '\\u003e').replace('&', '\\u0026')
+            .replace('\u2028', '\\u2028').replace('\u2029', '\\u2029'))
+
+# %% ../nbs/05_visualization.ipynb
 def _examples_json(images:ImageSet)->list[dict]:
     "The first image of each class of `images`, as its label and base64 bytes"
     return [dict(label=_label(images, i), data=base64.b64encode(images.images[i, 0].numpy().tobytes()).decode())
@@ -334,6 +350,8 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
                        )->HTML:
     "Draw a digit in the browser and watch `model`'s feature maps and class probabilities change, with no kernel"
     model = load_trained()[0] if model is None else model
+    if classes is not None and len(classes) != model.fc.out_features:
+        raise ValueError(f'`classes` must name the model\'s {model.fc.out_features} classes, got {len(classes)}')
     if model.conv1.in_channels != 1: raise ValueError(f'`model` must take one channel, got {model.conv1.in_channels}')
     if model.fc.in_features != model.conv2.out_channels * (input_size // 4) ** 2:
         raise ValueError(f'`input_size` {input_size} does not fit the model\'s linear layer ({model.fc.in_features} inputs)')
@@ -344,4 +362,4 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
     uid = f'tinycnn-draw-{uuid.uuid4().hex[:8]}'
     return HTML(f'<div id="{uid}" class="tinycnn-draw">Draw your own digit: this needs JavaScript.</div>\n'
                 f'<script>(function() {{\n{js}\nvar root = document.getElementById("{uid}") || document.currentScript.previousElementSibling;\n'
-                f'tinycnnDrawDigit(root, {json.dumps(spec)});\n}})();</script>')
+                f'tinycnnDrawDigit(root, {_script_json(spec)});\n}})();</script>')
