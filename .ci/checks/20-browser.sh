@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Browser tests: render notebooks to static HTML pages (nbdev_proc_nbs, then nbconvert), serve them on 127.0.0.1,
-# and check them in headless Chromium (Debian's, driven by Playwright from PyPI: no browser download).
-# The CDN scripts the pages ask for (require.js, jQuery, @jupyter-widgets/html-manager) come from local npm
-# copies pinned in package.json / package-lock.json. Run from the repository root; needs root for apt-get.
+# Browser tests: every page of the docs site that 10-docs.sh built (_docs/, by nbdev_docs and the real Quarto), served on
+# 127.0.0.1 and checked in headless Chromium (Debian's, driven by Playwright from PyPI: no browser download), then every
+# tests/browser/test_*.py. The CDN scripts the pages ask for (require.js, jQuery, @jupyter-widgets/html-manager) come from
+# local npm copies pinned in package.json / package-lock.json. Screenshots: tests/browser/screenshots/ (PAGE-1280.png,
+# PAGE-390.png, ...). Run from the repository root; needs root for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -20,9 +21,8 @@ if ! npm ls --silent > /dev/null 2>&1; then
 fi
 
 python -c "import playwright, pytest" 2>/dev/null || pip install -q playwright pytest
-# Every page of the docs site: index and all numbered notebooks (scratch notebooks start with _).
-default_pages=$(cd nbs && ls *.ipynb | grep -v '^_' | sed 's/\.ipynb$//' | paste -sd, -)
-export TINYCNN_BROWSER_NOTEBOOKS=${TINYCNN_BROWSER_NOTEBOOKS:-$default_pages}
-echo "pages: $TINYCNN_BROWSER_NOTEBOOKS"
-python -m pytest tests/browser -q -p no:cacheprovider -rs "$@"
-echo "screenshots: $PWD/tests/browser/screenshots"
+[ -f _docs/index.html ] || bash .ci/checks/10-docs.sh
+echo "pages: $(cd _docs && ls *.html | paste -sd' ' -)"
+start=$(date +%s)
+python -m pytest tests/browser/test_*.py -q -p no:cacheprovider -rs "$@"
+echo "browser tests: $(( $(date +%s) - start )) s; screenshots: $PWD/tests/browser/screenshots"

@@ -1,11 +1,11 @@
-"""Time the browser's forward pass and preprocessing on the rendered 05_visualization page: `python tests/browser/bench_draw.py`"""
+"""Time the browser's forward pass and preprocessing on the built visualization page (run `nbdev_docs` first):
+`python tests/browser/bench_draw.py`"""
 import sys; sys.path.insert(0, str(__import__('pathlib').Path(__file__).parent))
-from harness import render_notebooks, serve, Browser
-p = render_notebooks(['05_visualization'], None)['05_visualization']
-with serve(p.parent) as url:
+from harness import DOCS, Browser, serve
+with serve(DOCS) as url:
     b = Browser()
     try:
-        page, log = b.open(f'{url}/{p.name}', wait_for='.tinycnn-draw canvas.tinycnn-pad')
+        page, log = b.open(f'{url}/visualization.html', wait_for='.tinycnn-draw canvas.tinycnn-pad')
         ms = page.evaluate("""() => { const x = Array.from({length: 784}, () => Math.random());
             const g = Array.from({length: 280 * 280}, (_, k) => (k % 7 == 0) ? 255 : 0);
             let t = performance.now(); for (let i = 0; i < 50; i++) window.tinycnnForward(x); const f = (performance.now() - t) / 50;

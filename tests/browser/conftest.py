@@ -1,24 +1,25 @@
-"""Fixtures for the browser tests: rendered pages, a local server, and headless Chromium (see `harness.py`)."""
-import os, shutil, sys
+"""Fixtures for the browser tests: the docs site built by `nbdev_docs`, a local server, and headless Chromium (see `harness.py`)."""
+import sys
 from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import ROOT, CHROMIUM, Browser, missing_node_modules, render_notebooks, serve
+from harness import ROOT, DOCS, CHROMIUM, Browser, docs_pages, missing_node_modules, page_of, serve
 
-# The notebooks whose pages the tests open; a test module asks for a page with `open_page(name)`.
-NOTEBOOKS = os.environ.get('TINYCNN_BROWSER_NOTEBOOKS', '05_visualization').split(',')
-SCREENSHOTS = Path(__file__).parent/'screenshots'
+SCREENSHOTS = Path(__file__).parent/'screenshots'  # kept by CI as artifacts: NAME-1280.png, NAME-390.png, ...
+PAGES = docs_pages()  # every page of the built site, so that new pages are checked without a change here
 
 @pytest.fixture(scope='session')
-def pages(tmp_path_factory):
-    "name → HTML page of every notebook in `NOTEBOOKS`, rendered once a session"
-    return render_notebooks(NOTEBOOKS, tmp_path_factory.mktemp('pages'))
+def pages():
+    "page name ('visualization.html') → its file in the built site"
+    if not (DOCS/'index.html').is_file():
+        pytest.fail(f'no docs site in {DOCS}: build it with `nbdev_docs` (bash .ci/checks/10-docs.sh assembles Quarto and does)')
+    return {p: DOCS/p for p in docs_pages()}
 
 @pytest.fixture(scope='session')
 def site(pages):
-    "The base URL of the rendered pages, served on 127.0.0.1"
-    with serve(next(iter(pages.values())).parent) as url: yield url
+    "The base URL of the built site, served on 127.0.0.1"
+    with serve(DOCS) as url: yield url
 
 @pytest.fixture(scope='session')
 def browser():
@@ -30,11 +31,12 @@ def browser():
 
 @pytest.fixture(scope='session')
 def open_page(browser, site, pages):
-    "`open_page(name, wait_for=None)` → `(page, log)` for a rendered notebook; pages are closed at the end"
+    "`open_page(name, wait_for=None, viewport=None)` → `(page, log)`; `name` is a page ('visualization.html') or a notebook ('05_visualization')"
     opened = []
-    def _open(name, wait_for=None):
-        if name not in pages: pytest.fail(f'{name} is not rendered; add it to TINYCNN_BROWSER_NOTEBOOKS')
-        page, log = browser.open(f'{site}/{pages[name].name}', wait_for=wait_for)
+    def _open(name, wait_for=None, viewport=None):
+        name = name if name.endswith('.html') else page_of(name)
+        if name not in pages: pytest.fail(f'{name} is not a page of the site in {DOCS}')
+        page, log = browser.open(f'{site}/{name}', wait_for=wait_for, viewport=viewport)
         opened.append(page)
         return page, log
     yield _open

@@ -1,8 +1,10 @@
-"""The 05_visualization page in headless Chromium: the static explorer and draw-your-own-digit work with no kernel."""
+"""The visualization page of the built docs site in headless Chromium: the static explorer and draw-your-own-digit work
+with no kernel, at desktop and phone widths; the browser's forward pass and preprocessing equal PyTorch's and NumPy's."""
 import numpy as np
 import pytest
 import torch
 from conftest import SCREENSHOTS
+from harness import page_of
 
 NAME = '05_visualization'
 MAPS_JS = "() => [...document.querySelectorAll('.tinycnn-draw .tinycnn-layer canvas')].map(c => c.toDataURL())"
@@ -71,7 +73,6 @@ def test_drawing_changes_maps_and_probabilities(viz, screenshots):
     assert page.evaluate(PCTS_JS) != pcts1
     assert page.locator('.tinycnn-draw').get_attribute('data-prediction') == '7'
     page.locator('.tinycnn-draw').screenshot(path=str(screenshots/'draw_digit.png'))
-    page.screenshot(path=str(screenshots/'page.png'), full_page=True)
 
 def test_real_examples_are_read_right(viz):
     page, _ = viz
@@ -108,7 +109,22 @@ def test_preprocessing_matches_python(viz, trained_and_sample):
         got = np.array(page.evaluate("([g, h, w]) => window.tinycnnPreprocess(g, h, w)", [img.ravel().tolist(), *img.shape]))
         np.testing.assert_allclose(got.reshape(28, 28), mnist_preprocess(img), atol=1e-6)
 
+def test_drawing_works_at_phone_width(open_page, screenshots):
+    "At 390 px the pad is on screen whole, and a stroke drawn with a touch-sized pointer still changes the prediction"
+    page, log = open_page(NAME, wait_for='.tinycnn-draw canvas.tinycnn-pad', viewport={'width': 390, 'height': 844})
+    pad = page.locator('.tinycnn-draw canvas.tinycnn-pad')
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    assert box['x'] >= 0 and box['x'] + box['width'] <= 390 and box['width'] >= 200, box
+    page.locator('.tinycnn-draw button.tinycnn-clear').click()
+    before = page.evaluate(PCTS_JS)
+    draw(page, [(0.5, 0.15), (0.52, 0.5), (0.55, 0.85)])
+    assert page.evaluate(PCTS_JS) != before
+    assert page.locator('.tinycnn-draw').get_attribute('data-prediction') == '1'
+    assert log.problems() == [], log.problems()
+    page.locator('.tinycnn-draw').screenshot(path=str(screenshots/'draw_digit-390.png'))
+
 def test_page_weight(pages):
     "The whole page, explorers, figures and saved widget state included (scripts from the CDN not counted)"
-    size = pages[NAME].stat().st_size
+    size = pages[page_of(NAME)].stat().st_size
     assert size <= 2_000_000, f'{NAME}.html is {size / 1e6:.2f} MB'
