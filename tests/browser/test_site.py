@@ -106,3 +106,21 @@ def test_search_index_covers_every_page(pages):
     entries = json.loads(index.read_text(encoding='utf-8'))
     found = {e['href'].split('#')[0] for e in entries}
     assert set(pages) - {'404.html'} <= found, f'pages missing from the search index: {set(pages) - found}'
+
+def test_draw_explorers_respond(loaded):
+    "Wherever a page has a draw-a-digit explorer (home page, visualization), a stroke changes its probabilities"
+    name, page, _ = loaded
+    roots = page.locator('.tinycnn-draw')
+    if not roots.count(): pytest.skip(f'{name} has no draw-a-digit explorer')
+    for k in range(roots.count()):
+        root = roots.nth(k)
+        root.locator('button.tinycnn-clear').click()
+        pcts = lambda: root.locator('.tinycnn-pct').all_inner_texts()
+        before = pcts()
+        root.locator('canvas.tinycnn-pad').scroll_into_view_if_needed()
+        box = root.locator('canvas.tinycnn-pad').bounding_box()
+        page.mouse.move(box['x'] + 0.5 * box['width'], box['y'] + 0.15 * box['height']); page.mouse.down()
+        page.mouse.move(box['x'] + 0.55 * box['width'], box['y'] + 0.85 * box['height'], steps=12); page.mouse.up()
+        page.wait_for_timeout(200)
+        assert pcts() != before, f'{name}: drawing did not change the probabilities of explorer {k}'
+        assert root.get_attribute('data-prediction') == '1', f'{name}: a vertical stroke was not read as a 1'
