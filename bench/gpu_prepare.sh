@@ -24,6 +24,28 @@ WHEELS=(
   stack-data==0.6.3 executing==2.3.0 asttokens==3.0.2 pure-eval==0.2.4
 )
 
+# The Python packages installed on the GPU machine's image (as listed for the nvidia-h200 kind, 2026-11-17).
+GPU_IMAGE_PACKAGES="
+absl-py accelerate aiofiles aiohappyeyeballs aiohttp aiosignal annotated-doc anyio attrs botorch build certifi
+charset-normalizer chex click cloudpickle cmake colorama contourpy coverage cuda-bindings cuda-core cuda-pathfinder
+cuda-toolkit cupy-cuda13x cycler cython diffrax e3nn einops equinox etils execnet filelock flatbuffers flax
+fonttools formulaic frozenlist fsspec gpytorch grpcio h11 h5py hf-xet httpcore httpx huggingface-hub humanize
+hypothesis idna imageio iniconfig interface-meta jax jax-cuda13-pjrt jax-cuda13-plugin jaxlib jaxtyping jinja2
+joblib kiwisolver lazy-loader lightning lightning-utilities linear-operator lineax llvmlite lxml markdown
+markdown-it-py markupsafe matplotlib mdurl meson ml-dtypes mpi4py mpmath msgpack multidict multipledispatch
+mypy-extensions nanobind narwhals networkx ninja numba numba-cuda numpy numpyro nvidia-cublas nvidia-cuda-cupti
+nvidia-cuda-nvrtc nvidia-cuda-runtime nvidia-cudnn-cu13 nvidia-cufft nvidia-cufile nvidia-curand nvidia-cusolver
+nvidia-cusparse nvidia-cusparselt-cu13 nvidia-ml-py nvidia-nccl-cu13 nvidia-nvjitlink nvidia-nvshmem-cu13
+nvidia-nvtx onnx onnx-ir onnxruntime onnxscript opencv-python-headless optax opt-einsum opt-einsum-fx optimistix
+orbax-checkpoint packaging pandas pathspec patsy peft pillow pip pluggy portalocker prometheus-client propcache
+protobuf psutil pyarrow pybind11 py-cpuinfo pygments pyparsing pyproject-hooks pyre-extensions pytest
+pytest-benchmark pytest-cov pytest-mock pytest-timeout pytest-xdist python-dateutil pytorch-lightning pyyaml regex
+requests rich sacrebleu safetensors scikit-build-core scikit-image scikit-learn scipy seaborn sentencepiece
+sentence-transformers setuptools shellingham simplejson six sortedcontainers statsmodels sympy tabulate tensorboard
+tensorboard-data-server tensorstore threadpoolctl tifffile tiktoken timm tokenizers toolz torch torchaudio
+torchdiffeq torch-geometric torchmetrics torchvision tqdm transformers treescope triton typer typing-extensions
+typing-inspect urllib3 uvloop wadler-lindig werkzeug wheel wrapt xarray xxhash yarl zipp"
+
 # pip matches each manylinux tag exactly; these cover every wheel above (greenlet's and sqlalchemy's included).
 PLATFORMS="--platform manylinux_2_28_x86_64 --platform manylinux_2_27_x86_64 --platform manylinux_2_24_x86_64
   --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64 --platform manylinux1_x86_64"
@@ -35,14 +57,35 @@ check() {
   # refuses any wheel built for a different Python or platform, as it would there.
   "$PY" -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target "$site" \
     --only-binary=:all: --python-version 3.12 --implementation cp $PLATFORMS "$OUTDIR"/whl/*.whl 2>&1 | quiet
-  # What the GPU run imports, from the scratch folder first; torch and numpy come from the Python running this
-  # (under a Python other than 3.12, sqlalchemy's and greenlet's compiled parts are skipped or unused).
-  PYTHONPATH="$site:$ROOT" "$PY" -c "
+  # What the GPU run imports, with only what the GPU machine will have: the scratch folder, the standard library, and
+  # the packages of the GPU machine's image (taken from this Python). Importing anything else fails, as it would there.
+  PYTHONPATH="$site:$ROOT" GPU_IMAGE_PACKAGES="$GPU_IMAGE_PACKAGES" "$PY" - "$site" <<'PY'
+import importlib.metadata as md, os, re, sys
+site = sys.argv[1]
+norm = lambda n: re.sub(r'[-_.]+', '-', n).lower()
+allowed = {norm(n) for n in os.environ['GPU_IMAGE_PACKAGES'].split()}
+dists = md.packages_distributions()
+class OnlyTheGPUMachines:
+    "Refuse top-level modules whose distribution is neither on the GPU machine's image nor in the scratch folder"
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition('.')[0]
+        if path is not None or top in sys.stdlib_module_names or top == 'tinycnn' or top.startswith('_'): return None
+        for p in sys.path:
+            if p.startswith(site) and (os.path.exists(os.path.join(p, top)) or os.path.exists(os.path.join(p, top + '.py'))): return None
+        have = dists.get(top, [])
+        if have and not any(norm(d) in allowed for d in have):
+            raise ImportError(f'{name} (from {", ".join(have)}) is neither on the GPU machine nor among the wheels in .gpu/whl')
+sys.meta_path.insert(0, OnlyTheGPUMachines())
 import optuna, fastcore, ipywidgets, IPython, sqlalchemy, alembic, colorlog
 import tinycnn.training, tinycnn.tuning, tinycnn.visualization
+sys.argv = ['gpu_check.py']
+import importlib.util
+spec = importlib.util.spec_from_file_location('gpu_check', os.path.join(os.environ['PYTHONPATH'].split(os.pathsep)[1], 'bench', 'gpu_check.py'))
+spec.loader.exec_module(importlib.util.module_from_spec(spec))
 for m in (optuna, fastcore, ipywidgets, IPython, sqlalchemy):
-    assert m.__file__.startswith('$site'), m.__file__
-print('wheels install and import:', ', '.join(f'{m.__name__} {m.__version__}' for m in (optuna, fastcore, ipywidgets, IPython, sqlalchemy)))"
+    assert m.__file__.startswith(site), m.__file__
+print('wheels install and import with only the GPU machine\'s packages:', ', '.join(f'{m.__name__} {m.__version__}' for m in (optuna, fastcore, ipywidgets, IPython, sqlalchemy)))
+PY
   rm -rf "$site"
   local n; n=$(ls "$OUTDIR"/data/MNIST/raw/*.gz | wc -l)
   [ "$n" = 4 ] || { echo "expected 4 gzipped MNIST files in $OUTDIR/data/MNIST/raw, found $n"; exit 1; }
