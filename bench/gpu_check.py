@@ -60,7 +60,11 @@ class Record:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.write()
 
+    current = None  # the part running now: `keep` records under its name
     def __setitem__(self, key, value): self.data[key] = value; self.write()
+    def keep(self, value):
+        "Record `value` as the running part's result now, so that a check failing after this leaves the figures in"
+        self[self.current] = value
     def __getitem__(self, key): return self.data[key]
 
     def write(self):
@@ -86,7 +90,7 @@ def part(rec:Record, name:str, fn, *args, budget_s:float|None=None, needs_s:floa
     left = None if budget_s is None else budget_s - (time.perf_counter() - PROCESS_START)
     if left is not None and left < needs_s: return skip(rec, name, f'the time budget has {left:.0f} s left, the part needs about {needs_s:.0f} s')
     say(f'\n=== {name} (at {time.perf_counter() - PROCESS_START:.1f} s)')
-    start = time.perf_counter()
+    start, rec.current = time.perf_counter(), name
     try:
         result = fn(rec, *args, **kwargs)
         if result is not None: rec[name] = result
@@ -190,6 +194,7 @@ def part_numpy_equals_torch(rec:Record, device:torch.device, data:Data):
                          within=worst < tol, tf32=allow_tf32, memory_format=str(fmt).split('.')[-1])
         say(f'{name:22s} on {device}: worst |NumPy - PyTorch| {worst:.2e} (logits {diffs["logits"]:.2e}), tolerance {tol:g}'
             + ('' if worst < tol or allow_tf32 else '  <-- OUT OF TOLERANCE'))
+        rec.keep(out)
         if not allow_tf32: check(worst < tol, f'{name} on {device}: NumPy and PyTorch differ by {worst:.2e}, tolerance {tol:g}')
     if device.type == 'cuda':
         out['note'] = ('float32 with TF32 (the CUDA default for cuDNN convolutions) rounds conv inputs to 10-bit mantissas; '
@@ -225,7 +230,7 @@ def part_train_cli(rec:Record, device:torch.device, dataset:str, data_dir:Path, 
     "`tinycnn_train` with the default recipe and `--amp amp`; its accuracy, images/s, wall time, every loss finite"
     args = command('tinycnn_train', 'tinycnn.training', 'train_main') + [
         '--dataset', dataset, '--data-dir', str(data_dir), '--epochs', str(epochs), '--amp', amp, '--device', device.type,
-        '--out', str(out), '--seed', '42', '--no-progress']
+        '--out', str(out), '--seed', '42', '--no-progress'] + ([] if device.type == 'cuda' else ['--threads', '1'])
     _, wall = run_cli(args, timeout=300)
     m = json.loads((out/'metrics.json').read_text())
     losses = [r[k] for r in m['history'] for k in ('train_loss', 'val_loss')] + [m['test_loss']]
@@ -238,6 +243,7 @@ def part_train_cli(rec:Record, device:torch.device, dataset:str, data_dir:Path, 
                epochs=epochs, dataset=m['config']['dataset'], config={k: m['config'][k] for k in ('batch_size', 'lr', 'schedule', 'label_smoothing', 'seed', 'device', 'amp')},
                command=' '.join(['tinycnn_train'] + args[args.index('--dataset'):]), all_losses_finite=True)
     say(f"test accuracy {m['test_accuracy']:.4f}, {res['images_per_s']:,} training images/s, wall {wall:.1f} s (process start to exit)")
+    rec.keep(res)
     check(m['test_accuracy'] >= min_accuracy, f"test accuracy {m['test_accuracy']:.4f} < {min_accuracy}")
     return res
 
@@ -278,15 +284,16 @@ def part_grad_scaler(rec:Record, device:torch.device, data:Data, n_train:int):
         return dict(device='cpu', scaler_made=False, conv1_dtype=sorted(dtypes), steps=steps)
     check(len(made) == 1, f'fit made {len(made)} GradScalers on CUDA, expected 1')
     s = made[0]
-    check(s.steps == steps, f'the scaler stepped {s.steps} times for {steps} batches')
-    check(dtypes == {'float16'}, f'conv1 computed in {dtypes} under amp on CUDA, expected float16')
-    check(s.skipped < steps // 4, f'{s.skipped} of {steps} steps skipped for inf/NaN gradients')
     res = dict(device=str(device), scaler_made=True, conv1_dtype=sorted(dtypes), steps=steps, scaler_steps=s.steps, skipped_steps=s.skipped,
                scale_first=s.scales[0], scale_last=s.scales[-1], scale_min=min(s.scales),
                how_we_know=('GradScaler replaced by a counting subclass while fit ran: fit made exactly one, its step() ran once a batch, '
                             'its scale moved as recorded (each halving is a step skipped for inf/NaN gradients), '
                             'and a hook saw conv1 compute in float16'))
     say(f'GradScaler: {s.steps} steps, {s.skipped} skipped (inf/NaN), scale {s.scales[0]:g} -> {s.scales[-1]:g}; conv1 in {sorted(dtypes)}')
+    rec.keep(res)
+    check(s.steps == steps, f'the scaler stepped {s.steps} times for {steps} batches')
+    check(dtypes == {'float16'}, f'conv1 computed in {dtypes} under amp on CUDA, expected float16')
+    check(s.skipped < steps // 4, f'{s.skipped} of {steps} steps skipped for inf/NaN gradients')
     return res
 
 
@@ -326,7 +333,6 @@ def part_same_seed(rec:Record, device:torch.device, data:Data, n_train:int, cli_
                          nondeterministic_warnings=sorted({str(w.message).split('.')[0][:160] for w in caught if 'determinis' in str(w.message)}))
         say(f'fit twice, seed 0, {mode} settings, {len(small.train)} images, amp={amp}: '
             + ('identical weights' if diff == 0 else f'weights differ by up to {diff:.2e}, train loss by {res[mode]["train_loss_diff"]:.2e}'))
-    if device.type == 'cpu': check(res['default']['identical'], 'the same seed gave different weights on the CPU')
     if device.type == 'cuda' and not res['default']['identical']:
         res['why'] = ('cuDNN picks convolution algorithms by heuristics, and some of those it picks (the weight and input gradients '
                       'of the 3x3 convolutions) add partial sums with atomics, in an order that changes from run to run; float '
@@ -343,6 +349,8 @@ def part_same_seed(rec:Record, device:torch.device, data:Data, n_train:int, cli_
         say(f"tinycnn_train twice, seed 42: test accuracy {ma['test_accuracy']:.4f} and {mb['test_accuracy']:.4f}, "
             + ('identical weights' if diff == 0 else f'weights differ by up to {diff:.2e}'))
     else: skip(rec, 'same seed through tinycnn_train', 'a second full CLI run is made on CUDA only (on the CPU fit is repeated above)')
+    rec.keep(res)
+    if device.type == 'cpu': check(res['default']['identical'], 'the same seed gave different weights on the CPU')
     return res
 
 
@@ -376,8 +384,8 @@ def part_checkpoint(rec:Record, device:torch.device, data:Data, run_dir:Path, ar
         np.savez_compressed(artifacts/'gpu_predictions.npz', logits=ref.astype(np.float32), classes=ref.argmax(1).astype(np.uint8),
                             device=np.array(torch.cuda.get_device_name(device)), tf32=np.array(False))
         res['saved'] = ['gpu_model.pt', 'gpu_predictions.npz']
-        rec['checkpoint'] = res
         say(f'saved {artifacts/"gpu_model.pt"} and {artifacts/"gpu_predictions.npz"}')
+    rec.keep(res)
     check(same == len(data.test), f'{len(data.test) - same} test images change class between {device} and the CPU')
     check(diff < tol, f'logits differ by {diff:.2e} between {device} and the CPU, tolerance {tol:g}')
     return res
@@ -416,13 +424,23 @@ def part_feature_maps(rec:Record, device:torch.device, data:Data):
             one_line = len(msg) == 1 and ('device' in msg[0].lower())
             res[name] = dict(works=False, error=f'{type(e).__name__}: {msg[0][:300] if msg else ""}', one_line_error_naming_device=one_line)
             say(f'{name}: raises {res[name]["error"]}')
+            rec.keep(res)
             check(one_line, f'{name} raised a raw error, not a one-line message saying how to fix it')
             continue
         devices = sorted({v.device.type for v in maps.values()})
         diff = max(max_abs(maps[k].float(), ref[k].float()) for k in maps)
         res[name] = dict(works=True, output_device=devices, max_abs_diff_vs_cpu=float(f'{diff:.3g}'))
         say(f'{name}: works, maps on {devices}, within {diff:.1e} of the CPU model\'s')
+        rec.keep(res)
         check(diff < 1e-3, f'{name}: maps differ from the CPU model\'s by {diff:.2e}')
+    if device.type == 'cuda':  # the model called directly: recorded, not checked (TinyCNN leaves it to PyTorch)
+        try:
+            with torch.no_grad(): dev_model(x)
+            res['model(x), model on device, x on cpu'] = dict(works=True)
+        except Exception as e:
+            msg = str(e).strip().splitlines()
+            res['model(x), model on device, x on cpu'] = dict(works=False, error=f'{type(e).__name__}: {msg[0][:300] if msg else ""}', lines=len(msg))
+            say(f"model(x) with the model on {device} and x on the CPU raises {res['model(x), model on device, x on cpu']['error']}")
     return res
 
 
@@ -434,7 +452,7 @@ def part_tune(rec:Record, device:torch.device, dataset:str, data_dir:Path, trial
     journal, out = tmp/'study.log', tmp/'tune.json'
     args = command('tinycnn_tune', 'tinycnn.tuning', 'tune_main') + [
         '--trials', str(trials), '--epochs', str(epochs), '--storage', str(journal), '--pruner', 'median',
-        '--dataset', dataset, '--data-dir', str(data_dir), '--out', str(out), '--seed', '0'] + ([] if final else ['--no-final'])
+        '--dataset', dataset, '--data-dir', str(data_dir), '--out', str(out), '--seed', '0'] + ([] if final else ['--no-final', '--threads', '1'])
     p, wall = run_cli(args, timeout=300)
     summary = [l for l in p.stdout.splitlines() if 'finished trials; best' in l]
     check(summary, 'tinycnn_tune printed no summary line')
@@ -560,8 +578,8 @@ def part_fast(rec:Record, device:torch.device, data:Data, seeds:int, search:bool
     say(f'recipe: {chosen} {recipe}')
     results = {}
     for vname, variant in variants.items():
-        left = time_budget - (time.perf_counter() - PROCESS_START)
-        if left < 20: skip(rec, f'fast variant {vname}', f'the time budget has {left:.0f} s left'); continue
+        left, needs = time_budget - (time.perf_counter() - PROCESS_START), 60 if variant.get('compile') else 15
+        if left < needs: skip(rec, f'fast variant {vname}', f'the time budget has {left:.0f} s left, the variant needs about {needs} s'); continue
         try:
             n_seeds = min(seeds, 2) if variant.get('compile') else seeds
             rs = [fast_run(*full_train, *te, recipe, s, variant) for s in range(n_seeds)]
@@ -660,6 +678,8 @@ def main(argv=None):
     p.add_argument('--no-search', action='store_true', help='skip choosing the fast recipe on the validation split; use the default')
     p.add_argument('--verify', help='folder with gpu_model.pt and gpu_predictions.npz from a GPU run: check them on this CPU too')
     a = p.parse_args(argv)
+    names = [v for v in a.variants.split(',') if v]
+    if unknown := [v for v in names if v not in VARIANTS]: p.error(f'--variants has unknown {unknown}; known: {list(VARIANTS)}')
 
     device = torch.device(a.device) if a.device else default_device()
     if device.type == 'mps': device = torch.device('cpu')
@@ -672,8 +692,9 @@ def main(argv=None):
     say(f"gpu_check: {rec['mode']} mode on {rec['device']}, torch {torch.__version__}; writing {out}")
     tmp = Path(tempfile.mkdtemp(prefix='tinycnn-gpu-check-'))
     budget = a.budget if cuda else None
+    if not cuda: torch.set_num_threads(1)  # the CPU mode's sizes are too small for more threads to pay, and CI machines are shared
     try:
-        # Data: the real MNIST on a GPU (from the gzipped copy that travels with the check); the shipped sample on the CPU.
+        # Data: the real MNIST on a GPU (from the gzipped copy that travels with the check).
         data_dir = Path(a.data_dir or os.environ.get('TINYCNN_DATA') or ROOT/'.gpu'/'data').expanduser().resolve()
         # The CPU mode trains on a small MNIST (1,000 + 200 images of the shipped sample) written as gzipped IDX files
         # and unpacked by the same code that unpacks the real, gzipped MNIST on the GPU machine.
@@ -717,8 +738,6 @@ def main(argv=None):
 
         part(rec, 'tune', part_tune, device, dataset, data_dir, 4 if cuda else 2, 2 if cuda else 1, tmp, cuda, budget_s=budget, needs_s=40)
 
-        names = [v for v in a.variants.split(',') if v]
-        if unknown := [v for v in names if v not in VARIANTS]: sys.exit(f'gpu_check: --variants has unknown {unknown}; known: {list(VARIANTS)}')
         if cuda: variants = {k: VARIANTS[k] for k in names}
         else:
             cuda_only = ('graph', 'compile', 'cudnn_benchmark')
