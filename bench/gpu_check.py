@@ -43,7 +43,7 @@ FAST_CANDIDATES = {
     'wide_b512': dict(n_filters1=32, n_filters2=64, batch_size=512, lr=4e-2, label_smoothing=0.1),
     'wider': dict(n_filters1=64, n_filters2=128, batch_size=128, lr=2e-2, label_smoothing=0.1),
     'wider_b64': dict(n_filters1=64, n_filters2=128, batch_size=64, lr=1e-2, label_smoothing=0.1),
-    'wide_b64_ls0': dict(n_filters1=32, n_filters2=64, batch_size=64, lr=1e-2, label_smoothing=0.0),
+    'wide_b64_lr2': dict(n_filters1=32, n_filters2=64, batch_size=64, lr=2e-2, label_smoothing=0.1),
     'wide_b32': dict(n_filters1=32, n_filters2=64, batch_size=32, lr=5e-3, label_smoothing=0.1),
 }
 FAST_TARGET = dict(accuracy=0.990, seconds=0.76)  # the fastest public MNIST recipe we know: 99.04 % in 0.76 s (GTX 1660 Ti)
@@ -656,7 +656,8 @@ def part_profile(rec:Record, device:torch.device, data:Data, n_train:int):
 
 def environment(device:torch.device)->dict:
     env = dict(when=datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC'), python=platform.python_version(), torch=torch.__version__,
-               numpy=np.__version__, tinycnn=tinycnn.__version__, cpu_cores=os.cpu_count(), platform=platform.platform(), command=' '.join(sys.argv))
+               numpy=np.__version__, tinycnn=tinycnn.__version__, cpu_cores=os.cpu_count(), platform=platform.platform(), command=' '.join(sys.argv),
+               load_average=[round(v, 1) for v in os.getloadavg()] if hasattr(os, 'getloadavg') else None)
     if device.type == 'cuda':
         p = torch.cuda.get_device_properties(device)
         env.update(cuda=torch.version.cuda, cudnn=torch.backends.cudnn.version(), gpu_memory_gib=round(p.total_memory / 2**30, 1),
@@ -754,6 +755,11 @@ def main(argv=None):
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         rec['total_s'] = round(time.perf_counter() - PROCESS_START, 1)
+        if hasattr(os, 'getloadavg'): rec['load_average_at_end'] = [round(v, 1) for v in os.getloadavg()]
+        try:
+            import resource
+            rec['cpu_user_s'] = round(sum(resource.getrusage(w).ru_utime for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)), 1)
+        except ImportError: pass
     say(f"\n=== summary ({rec['mode']} mode, {rec['device']}, {rec['total_s']} s)")
     for k in ('train_fp16', 'train_fp32'):
         if k in rec.data: say(f"{k}: test accuracy {rec[k]['test_accuracy']:.4f}, {rec[k]['images_per_s']:,} img/s, wall {rec[k]['wall_s']} s")
