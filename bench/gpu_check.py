@@ -17,6 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Deterministic cuBLAS for the `same_seed` part's deterministic runs (read when cuBLAS starts, so set before any CUDA
+# work); the `tinycnn_train` and `tinycnn_tune` processes get the environment as it was.
+_CUBLAS_WAS_SET = 'CUBLAS_WORKSPACE_CONFIG' in os.environ
+os.environ.setdefault('CUBLAS_WORKSPACE_CONFIG', ':4096:8')
 if str(ROOT) not in sys.path: sys.path.insert(0, str(ROOT))  # tinycnn from this source tree
 
 import numpy as np
@@ -213,6 +217,7 @@ def command(name:str, module:str, func:str)->list[str]:
 
 def _env()->dict:
     env = dict(os.environ, PYTHONUNBUFFERED='1')
+    if not _CUBLAS_WAS_SET: env.pop('CUBLAS_WORKSPACE_CONFIG', None)
     env['PYTHONPATH'] = os.pathsep.join([str(ROOT)] + [p for p in env.get('PYTHONPATH', '').split(os.pathsep) if p])
     return env
 
