@@ -546,7 +546,8 @@ def _arg_type(anno):
 
 def dashed_parser(func, prog:str|None=None)->argparse.ArgumentParser:
     "An `ArgumentParser` for `func` built as fastcore's `anno_parser` builds it, with each `--long_option` spelled `--long-option` too (and shown so)"
-    p = argparse.ArgumentParser(description=func.__doc__, prog=prog, formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=48))
+    p = argparse.ArgumentParser(description=func.__doc__, prog=prog, formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=30))
+
     for k, v in docments(func, full=True, returns=False, eval_str=True).items():
         param = copy.copy(v.anno) if isinstance(v.anno, Param) else Param(v.docment, _arg_type(v.anno))
         param.set_default(v.default)
