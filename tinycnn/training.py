@@ -4,14 +4,15 @@
 
 # %% ../nbs/04_training.ipynb 4
 from __future__ import annotations
-import argparse, contextlib, json, math, os, random, shutil, sys, tempfile, time
+import argparse, contextlib, copy, glob, inspect, json, math, numbers, os, random, re, shlex, shutil, signal, sys, tempfile, time, types, typing, uuid
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
 from torch import nn
-from fastcore.script import call_parse, Param, anno_parser, store_true
+from fastcore.docments import docments
+from fastcore.script import call_parse, Param, store_true
 from tqdm.auto import tqdm
 
 import tinycnn
@@ -19,28 +20,56 @@ from .data import load_data, Batches, Data, DataError, DATASET_CHOICES
 from .model import TinyCNN
 
 # %% auto 0
-__all__ = ['HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'set_seed', 'default_device', 'default_threads', 'num_threads',
+__all__ = ['HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads', 'num_threads',
            'NonFiniteLossError', 'native_half_precision', 'train_one_epoch', 'evaluate', 'fit', 'plot_history',
-           'save_checkpoint', 'load_checkpoint', 'train', 'dashed_parser', 'run_command', 'train_cli', 'train_main',
-           'command_path']
+           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'train',
+           'dashed_parser', 'run_command', 'train_cli', 'train_main', 'command_path']
 
 # %% ../nbs/04_training.ipynb
-def set_seed(seed:int=42, # seed of Python's, NumPy's and PyTorch's random generators
+def _is_int(v)->bool: return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+def _is_real(v)->bool: return isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_)) and math.isfinite(v)
+def _is_bool(v)->bool: return isinstance(v, (bool, np.bool_))
+
+def _check(name:str, v, ok:bool, expected:str):
+    "`v` if `ok`, else a one-line `ValueError` naming the argument `name` and what was `expected`"
+    if not ok: raise ValueError(f'`{name}` must be {expected}, got {v!r}')
+    return v
+
+_SEED_RANGE = 'a whole number from 0 to 2**32 - 1'
+def _check_seed(seed, name='seed'): return _check(name, seed, _is_int(seed) and 0 <= seed < 2**32, _SEED_RANGE)
+
+# %% ../nbs/04_training.ipynb
+def set_seed(seed:int=42, # seed of Python's, NumPy's and PyTorch's random generators, from 0 to 2**32 - 1
             ):
-    "Seed Python, NumPy and PyTorch (all devices)"
+    "Seed Python, NumPy and PyTorch (all devices); CUDA results still vary slightly unless deterministic algorithms are forced"
+    _check_seed(seed)
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
     if torch.cuda.is_available(): torch.cuda.manual_seed_all(seed)
 
 # %% ../nbs/04_training.ipynb
-def default_device(device:str|torch.device|None=None, # 'cuda', 'mps', 'cpu', or `None` to pick the best available
+def default_device(device:str|torch.device|None=None, # 'cuda', 'cuda:N', 'mps', 'cpu', or `None` to pick the best available
                   )->torch.device:
-    "The device to train on: `device` if given, else CUDA, then Apple's MPS, then the CPU"
-    if device: return torch.device(device)
+    "The device to train on: `device` if given (and present), else CUDA, then Apple's MPS, then the CPU"
+    if device is None: return _best_device()
+    try: dev = torch.device(device) if isinstance(device, (str, torch.device)) else None
+    except (RuntimeError, TypeError, ValueError): dev = None
+    _check('device', device, dev is not None and dev.type in ('cpu', 'cuda', 'mps'), "'cpu', 'cuda', 'cuda:N', 'mps' or None (the best available)")
+    if not _device_present(dev):
+        raise ValueError(f"`device` {str(device)!r} is not present on this machine: use {str(_best_device())!r}, or leave it out to pick the best available")
+    return dev
+
+def _best_device()->torch.device:
     if torch.cuda.is_available(): return torch.device('cuda')
     if getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available(): return torch.device('mps')
     return torch.device('cpu')
+
+def _device_present(dev:torch.device)->bool:
+    if dev.type == 'cuda': return torch.cuda.is_available() and (dev.index or 0) < torch.cuda.device_count()
+    if dev.type == 'mps': return bool(getattr(torch.backends, 'mps', None) and torch.backends.mps.is_available())
+    return dev.type == 'cpu'
+
 
 # %% ../nbs/04_training.ipynb
 def default_threads(busy:float=0, # cores other processes keep busy (e.g. `os.getloadavg()[0]`)
@@ -56,8 +85,8 @@ def num_threads(n:int|None, # threads for PyTorch's CPU operations; `None` leave
     "Context manager setting `torch.set_num_threads(n)` inside and restoring it after"
     old = torch.get_num_threads()
     if n is not None:
-        if n < 1: raise ValueError(f'`threads` must be at least 1, got {n}')
-        torch.set_num_threads(n)
+        _check('threads', n, _is_int(n) and n >= 1, 'a whole number of at least 1 (or None)')
+        torch.set_num_threads(int(n))
     try: yield
     finally: torch.set_num_threads(old)
 
@@ -139,7 +168,7 @@ def evaluate(model:nn.Module, # the model
 HISTORY_KEYS = ('epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'images_per_second')
 
 def fit(model:nn.Module, # the model to train, in place
-        data:Data, # training and validation splits
+        data:Data, # training and validation splits, neither empty
         epochs:int=6, # passes over the training set
         lr:float=1e-3, # Adam's learning rate (the peak rate with `schedule='onecycle'`)
         batch_size:int=128, # images a training batch
@@ -147,15 +176,18 @@ def fit(model:nn.Module, # the model to train, in place
         seed:int|None=None, # seed of the shuffling (and of nothing else: seed the model with `set_seed`)
         on_epoch_end:Callable|None=None, # called as `on_epoch_end(record)` after every epoch; may raise to stop
         progress:bool=True, # show a progress bar?
-        schedule:str='constant', # 'constant' (the original notebook's) or 'onecycle' learning rate
+        schedule:str='constant', # 'constant' or 'onecycle' learning rate
         amp:bool=False, # mixed precision: float16 on CUDA, bfloat16 on the CPU
         channels_last:bool=True, # use the channels-last memory layout (faster convolutions on CPUs and GPUs)
         threads:int|None=None, # CPU threads (see `default_threads`); `None` keeps PyTorch's setting
         eval_batch_size:int=1024, # images a validation batch
-        label_smoothing:float=0., # training targets `1 - label_smoothing` for the true class (the validation loss is unsmoothed)
+        label_smoothing:float=0., # ε in [0, 1): training targets 1 - ε + ε/K for the true class, ε/K for the others (the validation loss is unsmoothed)
+        checkpoint:Callable|None=None, # called as `checkpoint(state)` after every epoch with all that `resume` needs
+        resume:dict|None=None, # a `state` given to `checkpoint`: restore it and continue after its last epoch
        )->list[dict]: # one record an epoch, with the keys `HISTORY_KEYS`
-    "Train `model` on `data.train`, validating on `data.valid` after every epoch"
-    _check_fit_args(epochs, lr, batch_size, schedule)
+    "Train `model` on `data.train`, validating on `data.valid` after every epoch (reproducible on the CPU; see `set_seed` for GPUs)"
+    _check_fit_args(epochs, lr, batch_size, schedule, label_smoothing, threads, amp, seed, eval_batch_size)
+    _check_fit_data(model, data, on_epoch_end, checkpoint, resume, epochs)
     device = default_device(device)
     model.to(device, memory_format=torch.channels_last if channels_last and device.type != 'mps' else torch.contiguous_format)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -164,10 +196,13 @@ def fit(model:nn.Module, # the model to train, in place
     scheduler = (torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, epochs=epochs, steps_per_epoch=len(train_batches))
                  if schedule == 'onecycle' else None)
     scaler = torch.amp.GradScaler('cuda') if amp and device.type == 'cuda' else None
-    criterion, train_criterion, history = nn.CrossEntropyLoss(), nn.CrossEntropyLoss(label_smoothing=label_smoothing), []
-    bar = tqdm(total=epochs * len(data.train), unit='img', unit_scale=True, disable=not progress, dynamic_ncols=True)
+    parts = dict(model=model, optimizer=optimizer, scheduler=scheduler, scaler=scaler, batches=train_batches)
+    history = _restore_state(resume, **parts) if resume is not None else []
+    criterion, train_criterion = nn.CrossEntropyLoss(), nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+    bar = tqdm(total=epochs * len(data.train), initial=len(history) * len(data.train), unit='img', unit_scale=True,
+               disable=not progress, dynamic_ncols=True)
     with num_threads(threads if device.type == 'cpu' else None), bar:
-        for epoch in range(1, epochs + 1):
+        for epoch in range(len(history) + 1, epochs + 1):
             bar.set_description(f'epoch {epoch}/{epochs}')
             start = time.perf_counter()
             train_loss, train_acc = train_one_epoch(model, device, train_batches, optimizer, train_criterion, scheduler, amp, scaler, bar.update)
@@ -176,15 +211,70 @@ def fit(model:nn.Module, # the model to train, in place
             history.append(dict(zip(HISTORY_KEYS, (epoch, train_loss, train_acc, val_loss, val_acc,
                                                    time.perf_counter() - start, len(data.train) / train_seconds))))
             bar.set_postfix(train_loss=f'{train_loss:.4f}', val_loss=f'{val_loss:.4f}', val_accuracy=f'{val_acc:.4f}')
+            if checkpoint is not None: checkpoint(_training_state(history=history, **parts))
             if on_epoch_end is not None: on_epoch_end(history[-1])
     return history
 
 # %% ../nbs/04_training.ipynb
-def _check_fit_args(epochs, lr, batch_size, schedule):
-    if schedule not in ('constant', 'onecycle'): raise ValueError(f"`schedule` must be 'constant' or 'onecycle', got {schedule!r}")
-    if int(epochs) != epochs or epochs < 1: raise ValueError(f'`epochs` must be a whole number of at least 1, got {epochs}')
-    if int(batch_size) != batch_size or batch_size < 1: raise ValueError(f'`batch_size` must be a whole number of at least 1, got {batch_size}')
-    if not (lr > 0 and math.isfinite(lr)): raise ValueError(f'`lr` must be a positive number, got {lr}')
+def _check_fit_args(epochs, lr, batch_size, schedule, label_smoothing=0., threads=None, amp=False, seed=None, eval_batch_size=1024):
+    "Check `fit`'s (and `train`'s) settings; raise a one-line `ValueError` naming the first bad one"
+    _check('schedule', schedule, schedule in ('constant', 'onecycle'), "'constant' or 'onecycle'")
+    _check('epochs', epochs, _is_int(epochs) and epochs >= 1, 'a whole number of at least 1')
+    _check('batch_size', batch_size, _is_int(batch_size) and batch_size >= 1, 'a whole number of at least 1')
+    _check('eval_batch_size', eval_batch_size, _is_int(eval_batch_size) and eval_batch_size >= 1, 'a whole number of at least 1')
+    _check('lr', lr, _is_real(lr) and lr > 0, 'a positive finite number')
+    _check('label_smoothing', label_smoothing, _is_real(label_smoothing) and 0 <= label_smoothing < 1, 'a number from 0 up to (not including) 1')
+    _check('threads', threads, threads is None or (_is_int(threads) and threads >= 1), 'a whole number of at least 1 (or None)')
+    _check('amp', amp, _is_bool(amp), 'True or False')
+    if seed is not None: _check_seed(seed)
+
+def _check_fit_data(model, data, on_epoch_end, checkpoint, resume, epochs):
+    _check('model', model, isinstance(model, nn.Module), 'a torch.nn.Module')
+    _check('data', data, all(hasattr(data, s) for s in ('train', 'valid')), 'a `Data` with training and validation splits')
+    if len(data.train) == 0: raise ValueError('`data.train` is empty: there is nothing to train on')
+    if len(data.valid) == 0: raise ValueError('`data.valid` is empty: `fit` validates after every epoch, so it needs a validation split (e.g. `load_data(valid_size=0.1)`)')
+    for name, f in [('on_epoch_end', on_epoch_end), ('checkpoint', checkpoint)]: _check(name, f, f is None or callable(f), 'a function or None')
+    if resume is not None:
+        _check('resume', type(resume).__name__, isinstance(resume, dict) and set(_STATE_KEYS) <= set(resume), f'a state given to `checkpoint` (a dict with {_STATE_KEYS})')
+        if len(resume['history']) > epochs: raise ValueError(f"`resume` has {len(resume['history'])} epochs done, more than `epochs`={epochs}")
+
+# %% ../nbs/04_training.ipynb
+_STATE_KEYS = ('model', 'optimizer', 'scheduler', 'scaler', 'shuffle', 'rng', 'history')
+
+def _to_cpu(obj):
+    "`obj` with every tensor in it copied to the CPU (a snapshot that later training steps do not change)"
+    if isinstance(obj, torch.Tensor): return obj.detach().to('cpu', copy=True)
+    if isinstance(obj, dict): return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return type(obj)(_to_cpu(v) for v in obj)
+    return copy.deepcopy(obj)
+
+def _rng_states()->dict:
+    "The global generators' states, as types `torch.load(weights_only=True)` reads back"
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    return dict(python=random.getstate(), numpy=(kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
+                torch=torch.get_rng_state(), cuda=torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [])
+
+def _set_rng_states(s:dict):
+    random.setstate((s['python'][0], tuple(s['python'][1]), s['python'][2]))
+    kind, keys, pos, has_gauss, gauss = s['numpy']
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
+    torch.set_rng_state(s['torch'])
+    if s['cuda'] and torch.cuda.is_available() and len(s['cuda']) == torch.cuda.device_count(): torch.cuda.set_rng_state_all(s['cuda'])
+
+def _training_state(model, optimizer, scheduler, scaler, batches, history)->dict:
+    "Everything `fit` needs to continue exactly where it is: weights, optimizer, schedule, scaler, shuffling and global generators"
+    return _to_cpu(dict(model=model.state_dict(), optimizer=optimizer.state_dict(), scheduler=scheduler.state_dict() if scheduler else None,
+                        scaler=scaler.state_dict() if scaler else None, shuffle=batches.gen.get_state(), rng=_rng_states(), history=list(history)))
+
+def _restore_state(state, model, optimizer, scheduler, scaler, batches)->list:
+    "Put `state` (from `_training_state`) back into the training objects; return its history"
+    model.load_state_dict(state['model'])
+    optimizer.load_state_dict(state['optimizer'])
+    if scheduler is not None and state['scheduler']: scheduler.load_state_dict(state['scheduler'])
+    if scaler is not None and state['scaler']: scaler.load_state_dict(state['scaler'])
+    batches.gen.set_state(state['shuffle'])
+    _set_rng_states(state['rng'])
+    return [dict(r) for r in state['history']]
 
 # %% ../nbs/04_training.ipynb
 def plot_history(history:list[dict], # records from `fit`
@@ -203,38 +293,92 @@ def plot_history(history:list[dict], # records from `fit`
     return fig
 
 # %% ../nbs/04_training.ipynb
-def save_checkpoint(path:str|Path, # the file to write, e.g. 'runs/latest/model.pt'
-                    model:TinyCNN, # the model whose weights to save
-                    config:dict, # how the model was built and trained (`MODEL_KEYS` rebuild it)
-                    history:list|None=None, # `fit`'s records
-                   )->Path: # `path`
-    "Save `model`'s weights with `config` and `history` to `path`, atomically"
-    path = Path(path)
+def _atomic_write(path:Path, write:Callable):
+    "Call `write(f)` on a temporary file beside `path`, flush it to disk and rename it to `path`; clean up stale temporary files"
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
+    _remove_stale_temps(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.{os.getpid()}.', suffix='.tmp')
     try:
         with os.fdopen(fd, 'wb') as f:
-            torch.save(dict(state_dict=state, config=config, history=history or [], version=tinycnn.__version__), f)
+            write(f)
             f.flush(); os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+def _remove_stale_temps(path:Path, max_age:float=86400):
+    "Remove temporary files of `_atomic_write` for `path` whose writer is gone (or, where that cannot be told, older than `max_age` s)"
+    for tmp in path.parent.glob(f'.{glob.escape(path.name)}.*.tmp'):
+        pid = tmp.name[len(path.name) + 2:].split('.')[0]
+        try: stale = (pid.isdigit() and os.name == 'posix' and int(pid) != os.getpid() and not _alive(int(pid))) or time.time() - tmp.stat().st_mtime > max_age
+        except OSError: continue
+        if stale: tmp.unlink(missing_ok=True)
+
+def _alive(pid:int)->bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except PermissionError: pass
+    return True
+
+# %% ../nbs/04_training.ipynb
+def _plain(obj, name:str='config'):
+    "`obj` made of plain Python values only (dict, list, str, int, float, bool, None); a one-line `ValueError` naming the entry otherwise"
+    if isinstance(obj, (np.bool_, np.integer, np.floating)): return obj.item() # before `float`: np.float64 is a float
+    if obj is None or type(obj) in (bool, int, float, str): return obj
+    if isinstance(obj, (bool, int, float, str)): return (bool if isinstance(obj, bool) else int if isinstance(obj, int) else float if isinstance(obj, float) else str)(obj)
+
+    if isinstance(obj, (Path, torch.device, torch.dtype)): return str(obj)
+    if isinstance(obj, dict):
+        for k in obj: _check(f'{name} key', k, isinstance(k, str), 'a string')
+        return {k: _plain(v, f'{name}[{k!r}]') for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return [_plain(v, f'{name}[{i}]') for i, v in enumerate(obj)]
+    raise ValueError(f'`{name}` must hold plain values (numbers, strings, lists, dicts), got a {type(obj).__name__}: {obj!r}'[:300])
+
+# %% ../nbs/04_training.ipynb
+def save_checkpoint(path:str|Path, # the file to write, e.g. 'runs/latest/model.pt'
+                    model:nn.Module, # the model whose weights to save
+                    config:dict, # how the model was built and trained (`MODEL_KEYS` rebuild it); plain values only
+                    history:list|None=None, # `fit`'s records
+                    extra:dict|None=None, # more entries to store beside them (e.g. a training state to resume from)
+                   )->Path: # `path`
+    "Save `model`'s weights with `config` and `history` to `path`, atomically"
+    path = Path(path)
+    _check('config', type(config).__name__, isinstance(config, dict), 'a dict')
+    ckpt = dict(state_dict={k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}, config=_plain(config), history=_plain(history or [], 'history'),
+                version=tinycnn.__version__, **(extra or {}))
+    _atomic_write(path, lambda f: torch.save(ckpt, f))
     return path
 
 # %% ../nbs/04_training.ipynb
 MODEL_KEYS = ('in_channels', 'n_classes', 'n_filters1', 'n_filters2', 'input_size')
+
+class CheckpointError(ValueError):
+    "A file is not a readable tinycnn checkpoint; the message names it and says why"
+
+def read_checkpoint(path:str|Path, # a file written by `save_checkpoint`
+                   )->dict: # its contents, on the CPU
+    "The dictionary stored by `save_checkpoint` at `path`, checked: a one-line `CheckpointError` naming the file otherwise"
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f'no checkpoint at {path}' + (' (it is a folder)' if path.is_dir() else ''))
+    try: ckpt = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as e: raise CheckpointError(f'{path} is not a readable tinycnn checkpoint (truncated, damaged or another kind of file: {type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else ""})') from None
+    if not isinstance(ckpt, dict) or not isinstance(ckpt.get('state_dict'), dict) or not isinstance(ckpt.get('config'), dict):
+        raise CheckpointError(f'{path} is not a tinycnn checkpoint: it has no `state_dict` and `config` (saved by something else than `save_checkpoint`?)')
+    return ckpt
 
 def load_checkpoint(path:str|Path, # a file written by `save_checkpoint`
                     device:str|None='cpu', # where to put the model; `None` picks the best available
                     channels_last:bool=True, # the memory layout `fit` trains in, so outputs match the trained model's bit for bit
                    )->tuple[TinyCNN, dict]: # the model (in eval mode) and the whole checkpoint
     "The `TinyCNN` saved at `path`, and the whole checkpoint"
-    ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    model = TinyCNN(**{k: ckpt['config'][k] for k in MODEL_KEYS if k in ckpt['config']})
-    model.load_state_dict(ckpt['state_dict'])
     device = default_device(device)
+    ckpt = read_checkpoint(path)
+    try:
+        model = TinyCNN(**{k: ckpt['config'][k] for k in MODEL_KEYS if k in ckpt['config']})
+        model.load_state_dict(ckpt['state_dict'])
+    except (ValueError, TypeError, RuntimeError) as e:
+        raise CheckpointError(f'{path} does not hold a TinyCNN its configuration describes: {" ".join(str(e).split())[:200]}') from None
     fmt = torch.channels_last if channels_last and device.type != 'mps' else torch.contiguous_format
     return model.to(device, memory_format=fmt).eval(), ckpt
 
@@ -242,6 +386,11 @@ def load_checkpoint(path:str|Path, # a file written by `save_checkpoint`
 DEFAULTS = dict(epochs=4, batch_size=128, lr=2e-2, schedule='onecycle', label_smoothing=0.1) # `train`'s and `tinycnn_train`'s recipe
 
 # %% ../nbs/04_training.ipynb
+RUN_FILES = ('model.pt', 'metrics.json', 'checkpoint.pt') # what a run writes in its folder
+
+class TrainingInterrupted(KeyboardInterrupt):
+    "Training was interrupted (Ctrl-C); the message says what was kept and how to continue"
+
 def train(dataset:str='auto', # see `load_data`
           data_dir:str|None=None, # see `resolve_data_dir`
           epochs:int=DEFAULTS['epochs'], # passes over the training set
@@ -250,36 +399,139 @@ def train(dataset:str='auto', # see `load_data`
           filters1:int=16, filters2:int=32, # filters of the two convolutions
           seed:int=42, # seed of the model's weights and of the shuffling
           device:str|None=None, # see `default_device`
-          out:str|Path='runs/latest', # folder for `metrics.json` and `model.pt`
+          out:str|Path='runs/latest', # folder for `metrics.json` and `model.pt` (and `checkpoint.pt` during the run); one run a folder
           progress:bool=True, # show a progress bar?
           schedule:str=DEFAULTS['schedule'], # see `fit`
           threads:int|None=None, # CPU threads; `None`: `default_threads()`
           amp:bool|None=None, # mixed precision, see `fit`; `None`: where `native_half_precision`
           label_smoothing:float=DEFAULTS['label_smoothing'], # see `fit`
           verbose:bool=True, # print a line for every epoch?
+          resume:bool=False, # continue the interrupted run in `out` after its last finished epoch, with the recipe saved there
+          force:bool=False, # replace the run already in `out`
          )->dict: # the metrics written to `metrics.json`
-    "Train a `TinyCNN` on `dataset`, test it once, and write `metrics.json` and `model.pt` to `out`; return the metrics"
+    "Train a `TinyCNN` on `dataset` with a checkpoint every epoch, test it once, and write `metrics.json` and `model.pt` to `out`; return the metrics"
     start = time.perf_counter()
-    _check_fit_args(epochs, lr, batch_size, schedule)
+    recipe = dict(dataset=dataset, epochs=epochs, batch_size=batch_size, lr=lr, filters1=filters1, filters2=filters2, seed=seed,
+                  schedule=schedule, label_smoothing=label_smoothing, amp=amp)
+    _check_train_args(data_dir=data_dir, threads=threads, progress=progress, verbose=verbose, resume=resume, force=force, **recipe)
     dev = default_device(device)
-    threads = threads or (default_threads() if dev.type == 'cpu' else None)
+    out, created = _prepare_out(out, resume, force)
+    saved = _resumable(out) if resume else None
+    if resume and saved is None: return _finished(out, verbose, recipe)
+    if saved is not None:
+        recipe = _resumed_recipe(recipe, saved['config'], out)
+        if threads is None and dev.type == 'cpu': threads = saved['config'].get('threads')
+    dataset, epochs, batch_size, lr, filters1, filters2, seed, schedule, label_smoothing, amp = recipe.values()
+    threads = threads if threads is not None else (default_threads() if dev.type == 'cpu' else None)
     amp = native_half_precision(dev) if amp is None else amp
     set_seed(seed)
-    data = load_data(dataset, data_dir, verbose=verbose)
+    try: data = load_data(dataset, data_dir, verbose=verbose)
+    except BaseException:
+        if created and not any(out.iterdir()): out.rmdir()
+        raise
     config = dict(dataset=data.name, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule, label_smoothing=label_smoothing, seed=seed,
                   device=str(dev), threads=threads, amp=amp, in_channels=data.in_channels, n_classes=len(data.classes),
                   n_filters1=filters1, n_filters2=filters2, input_size=data.input_size)
+    if saved is not None: _check_same_data(config, saved['config'], out)
     model = TinyCNN(**{k: config[k] for k in MODEL_KEYS})
-    history = fit(model, data, epochs, lr, batch_size, dev, seed, _epoch_printer(epochs) if verbose else None, progress,
-                  schedule, amp, threads=threads, label_smoothing=label_smoothing)
-    with num_threads(threads): test_loss, test_acc = evaluate(model, dev, Batches(data.test, 1024, device=dev), nn.CrossEntropyLoss())
-    save_checkpoint(Path(out)/'model.pt', model, config, history)
-    metrics = dict(test_accuracy=test_acc, test_loss=test_loss, seconds_total=time.perf_counter() - start,
-                   config=config, history=history, data_source=data.source)
-    (Path(out)/'metrics.json').write_text(json.dumps(metrics, indent=2))
+    run = saved['run'] if saved else uuid.uuid4().hex
+    done = [len(saved['history']) if saved else 0]
+    def keep(state): # after every epoch
+        save_checkpoint(out/'checkpoint.pt', model, config, state['history'],
+                        extra=dict(run=run, training={k: v for k, v in state.items() if k not in ('model', 'history')}))
+        done[0] = len(state['history'])
+    if saved and verbose: print(f'tinycnn: resuming the run in {out} after epoch {done[0]}/{epochs}')
+    try:
+        history = fit(model, data, epochs, lr, batch_size, dev, seed, _epoch_printer(epochs) if verbose else None, progress, schedule, amp,
+                      threads=threads, label_smoothing=label_smoothing, checkpoint=keep,
+                      resume={**saved['training'], 'model': saved['state_dict'], 'history': saved['history']} if saved else None)
+        with num_threads(threads): test_loss, test_acc = evaluate(model, dev, Batches(data.test, 1024, device=dev), nn.CrossEntropyLoss())
+        metrics = dict(test_accuracy=test_acc, test_loss=test_loss, seconds_total=time.perf_counter() - start, config=config, history=history,
+                       data_source=data.source, run=run, resumed_after_epoch=len(saved['history']) if saved else None)
+        save_checkpoint(out/'model.pt', model, config, history, extra=dict(run=run))
+        _atomic_write(out/'metrics.json', lambda f: f.write(json.dumps(_json_safe(metrics), indent=2, allow_nan=False).encode()))
+        (out/'checkpoint.pt').unlink(missing_ok=True)
+    except KeyboardInterrupt: raise TrainingInterrupted(_interrupted(out, done[0], epochs)) from None
     return metrics
 
 # %% ../nbs/04_training.ipynb
+_RECIPE_CONFIG = dict(dataset='dataset', epochs='epochs', batch_size='batch_size', lr='lr', filters1='n_filters1', filters2='n_filters2',
+                      seed='seed', schedule='schedule', label_smoothing='label_smoothing', amp='amp') # `train`'s argument → config key
+
+def _check_train_args(dataset, data_dir, epochs, batch_size, lr, filters1, filters2, seed, schedule, label_smoothing, amp, threads, progress, verbose, resume, force):
+    _check('dataset', dataset, dataset in DATASET_CHOICES, f'one of {DATASET_CHOICES}')
+    _check('amp', amp, amp is None or _is_bool(amp), 'True, False or None (where the device computes in half precision natively)')
+    _check_fit_args(epochs, lr, batch_size, schedule, label_smoothing, threads, bool(amp), seed)
+    for name, v in [('filters1', filters1), ('filters2', filters2)]: _check(name, v, _is_int(v) and v >= 1, 'a whole number of at least 1')
+    for name, v in [('progress', progress), ('verbose', verbose), ('resume', resume), ('force', force)]: _check(name, v, _is_bool(v), 'True or False')
+    if resume and force: raise ValueError('`resume` and `force` exclude each other: continue the run in the folder, or replace it')
+    _check('data_dir', data_dir, data_dir is None or isinstance(data_dir, (str, Path)), 'a folder (a str or Path) or None')
+    if dataset == 'auto' and data_dir is not None and not Path(data_dir).expanduser().is_dir():
+        raise ValueError(f"`data_dir` {str(data_dir)!r} is not a folder: with dataset 'auto' that would silently train on the shipped sample instead")
+
+def _prepare_out(out, resume, force)->tuple[Path, bool]:
+    "Check that `out` is a folder we can write a run into (creating it); return it and whether it was created"
+    _check('out', out, isinstance(out, (str, Path)) and str(out) != '', 'a folder (a str or Path)')
+    out = Path(out).expanduser()
+    if out.exists() and not out.is_dir(): raise ValueError(f'`out` must be a folder, but {out} is a file')
+    created = not out.exists()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=out, prefix='.write-check.', suffix='.tmp'): pass
+    except OSError as e: raise ValueError(f'`out` {out} cannot be written to ({e.strerror or e})') from None
+    found = [n for n in RUN_FILES if (out/n).exists()]
+    if found and not (resume or force):
+        raise ValueError(f"`out` {out} already holds a run ({', '.join(found)}): continue it with resume (--resume), replace it with force (--force), or choose another folder")
+    if resume and not found: raise ValueError(f'`resume`: {out} holds no run to continue (no checkpoint.pt)')
+    if force:
+        for n in found: (out/n).unlink()
+    return out, created
+
+def _resumable(out:Path)->dict|None:
+    "The checkpoint to continue the run in `out` from; `None` if that run is finished"
+    path = out/'checkpoint.pt'
+    if path.exists():
+        ckpt = read_checkpoint(path)
+        if not isinstance(ckpt.get('training'), dict) or 'run' not in ckpt: raise CheckpointError(f'{path} holds no training state to continue from')
+        return ckpt
+    if (out/'metrics.json').exists() and (out/'model.pt').exists(): return None
+    raise ValueError(f'`resume`: {out} holds no checkpoint.pt to continue from')
+
+def _finished(out:Path, verbose:bool, recipe:dict)->dict:
+    "The metrics of the finished run in `out`, if `recipe` agrees with its own"
+    try: metrics = json.loads((out/'metrics.json').read_text())
+    except (ValueError, OSError) as e: raise ValueError(f'{out/"metrics.json"} is not readable JSON ({e})') from None
+    _resumed_recipe(recipe, metrics.get('config', {}), out)
+    if verbose: print(f"tinycnn: the run in {out} is finished (test accuracy {metrics.get('test_accuracy')}): nothing to resume")
+    return metrics
+
+def _resumed_recipe(recipe:dict, config:dict, out:Path)->dict:
+    "`recipe` with the saved `config`'s values; a value given that is neither the default nor the saved one is refused"
+    defaults = {k: p.default for k, p in inspect.signature(train).parameters.items()}
+    merged = {}
+    for arg, v in recipe.items():
+        s = config.get(_RECIPE_CONFIG[arg])
+        if v != s and v != defaults[arg]:
+            raise ValueError(f'`{arg}` is {s!r} in the run being resumed in {out}, got {v!r}: leave it out (or give {s!r}) to continue that run')
+        merged[arg] = s
+    return merged
+
+def _check_same_data(config:dict, saved:dict, out:Path):
+    for k in ('dataset', *MODEL_KEYS):
+        if config[k] != saved.get(k): raise ValueError(f'the data differ from the run being resumed in {out}: {k} is {config[k]!r} here, {saved.get(k)!r} there')
+
+def _json_safe(obj):
+    "`obj` with NaN and infinite floats as `None`, so that it is valid JSON"
+    if isinstance(obj, float) and not math.isfinite(obj): return None
+    if isinstance(obj, dict): return {k: _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)): return [_json_safe(v) for v in obj]
+    return obj
+
+def _interrupted(out:Path, done:int, epochs:int)->str:
+    if done == 0: return f'interrupted before the first epoch finished: nothing was kept in {out}; run the same command again to start over'
+    return (f'interrupted: kept epochs 1-{done} of {epochs} in {out/"checkpoint.pt"}; continue with: '
+            f'tinycnn_train --resume --out {shlex.quote(str(out))}  (or train(out=..., resume=True))')
+
 def _epoch_printer(epochs):
     def show(r):
         tqdm.write(f"epoch {r['epoch']}/{epochs}: train loss {r['train_loss']:.4f} accuracy {r['train_accuracy']:.4f}, "
@@ -287,20 +539,26 @@ def _epoch_printer(epochs):
     return show
 
 # %% ../nbs/04_training.ipynb
+def _arg_type(anno):
+    "The first type of a union annotation such as `str|None`; other annotations as they are"
+    args = [a for a in typing.get_args(anno) if a is not type(None)]
+    return args[0] if args and typing.get_origin(anno) in (typing.Union, types.UnionType) else anno
+
 def dashed_parser(func, prog:str|None=None)->argparse.ArgumentParser:
-    "fastcore's `anno_parser` for `func`, also taking (and showing) `--long-options` with dashes for underscores"
-    p = anno_parser(func, prog)
-    for action in p._actions:
-        for opt in [o for o in action.option_strings if o.startswith('--') and '_' in o]:
-            action.option_strings.insert(0, opt.replace('_', '-'))
-            p._option_string_actions[opt.replace('_', '-')] = action
+    "An `ArgumentParser` for `func` built as fastcore's `anno_parser` builds it, with each `--long_option` spelled `--long-option` too (and shown so)"
+    p = argparse.ArgumentParser(description=func.__doc__, prog=prog, formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=30))
+
+    for k, v in docments(func, full=True, returns=False, eval_str=True).items():
+        param = copy.copy(v.anno) if isinstance(v.anno, Param) else Param(v.docment, _arg_type(v.anno))
+        param.set_default(v.default)
+        name = f'no_{k}' if param.negated else k
+        if not param.opt: p.add_argument(name, **param.kwargs); continue
+        p.add_argument(*dict.fromkeys([f"--{name.replace('_', '-')}", f'--{name}']), dest=k, **param.kwargs)
     return p
 
 def run_command(func, argv:list|None=None):
     "Parse `argv` (default: the command line) for `func` with `dashed_parser` and call it"
-    args = vars(dashed_parser(func).parse_args(argv))
-    for k in ('pdb', 'xtra'): args.pop(k, None)
-    return func(**args)
+    return func(**vars(dashed_parser(func).parse_args(argv)))
 
 # %% ../nbs/04_training.ipynb
 @call_parse
@@ -313,21 +571,34 @@ def train_cli(dataset:Param('auto: real MNIST if in the data folder, else the sh
               filters2:Param('filters of the second convolution', int)=32,
               seed:Param('random seed', int)=42,
               device:Param('cuda, mps or cpu (default: the best available)', str)=None,
-              out:Param('folder for metrics.json and model.pt', str)='runs/latest',
+              out:Param('folder for metrics.json and model.pt (checkpoint.pt during the run); one run a folder', str)='runs/latest',
               schedule:Param('learning-rate schedule', str, choices=('onecycle', 'constant'))=DEFAULTS['schedule'],
               threads:Param('CPU threads (default: all usable cores)', int)=None,
               amp:Param('mixed precision: on, off, or auto (on for CUDA and CPUs with bfloat16 instructions)', str, choices=('auto', 'on', 'off'))='auto',
-              label_smoothing:Param('label smoothing of the training loss', float)=DEFAULTS['label_smoothing'],
-              no_progress:Param('no progress bar', store_true)=False):
-    "Train TinyCNN, print a line per epoch and the test accuracy, and write metrics.json and model.pt to --out"
-    amp = {'auto': None, 'on': True, 'off': False}[amp]
+              label_smoothing:Param('label smoothing of the training loss, from 0 up to 1', float)=DEFAULTS['label_smoothing'],
+              no_progress:Param('no progress bar', store_true)=False,
+              resume:Param('continue the interrupted run in --out after its last finished epoch, with the recipe saved there', store_true)=False,
+              force:Param('replace the run already in --out (without --resume or --force, a folder holding a run is refused)', store_true)=False):
+    "Train TinyCNN with a checkpoint every epoch, print a line per epoch and the test accuracy, and write metrics.json and model.pt to --out"
     progress = not no_progress and sys.stderr.isatty() # a bar redrawn in a log file is noise
-    try: m = train(dataset, data_dir, epochs, batch_size, lr, filters1, filters2, seed, device, out, progress, schedule, threads, amp, label_smoothing)
-    except (DataError, ValueError, NonFiniteLossError) as e: sys.exit(f'tinycnn_train: error: {e}')
-    print(f"test accuracy {m['test_accuracy']:.4f}, test loss {m['test_loss']:.4f}, {m['seconds_total']:.1f} s; wrote {out}/metrics.json")
+    try: m = train(dataset=dataset, data_dir=data_dir, epochs=epochs, batch_size=batch_size, lr=lr, filters1=filters1, filters2=filters2,
+                   seed=seed, device=device, out=out, progress=progress, schedule=schedule, threads=threads,
+                   amp={'auto': None, 'on': True, 'off': False}[amp], label_smoothing=label_smoothing, resume=resume, force=force)
+    except TrainingInterrupted as e: print(f'tinycnn_train: {e}', file=sys.stderr); sys.exit(130)
+    except (DataError, ValueError, NonFiniteLossError, OSError) as e: sys.exit(f'tinycnn_train: error: {_as_options(e)}')
+    print(f"test accuracy {m['test_accuracy']:.4f}, test loss {m['test_loss']:.4f}, {m['seconds_total']:.1f} s; wrote {Path(out)/'metrics.json'}")
+
+def _as_options(e:Exception)->str:
+    "The message of `e` on one line, with `train`'s argument names written as the command's options"
+    names = set(inspect.signature(train_cli).parameters)
+    msg = ' '.join(str(e).split()) if isinstance(e, (ValueError, OSError)) and not isinstance(e, DataError) else str(e)
+    return re.sub(r'`(\w+)`', lambda m: '--' + m[1].replace('_', '-') if m[1] in names else m[0], msg)
+
+def _interrupt(signum, frame): raise KeyboardInterrupt
 
 def train_main():
-    "Entry point of the `tinycnn_train` command"
+    "Entry point of the `tinycnn_train` command; a `kill` (SIGTERM) is handled like Ctrl-C"
+    signal.signal(signal.SIGTERM, _interrupt)
     run_command(train_cli)
 
 # %% ../nbs/04_training.ipynb
