@@ -149,7 +149,7 @@ def speed(a):
         for name, code, *args in workers: results['speed'].append(run_worker(name, code, *args))
     print('default tinycnn_train --dataset mnist:')
     with tempfile.TemporaryDirectory() as d:
-        for _ in range(a.cli_runs): results['cli'].append(run_cli(['--dataset', 'mnist', '--no-progress'], d))
+        for i in range(a.cli_runs): results['cli'].append(run_cli(['--dataset', 'mnist', '--no-progress'], str(Path(d)/f'run{i}')))
     summarize(results, a.out)
 
 def best(rows, name): return max((r for r in rows if r['name'] == name), key=lambda r: r['images_per_second'])
