@@ -4,13 +4,16 @@
 
 # %% ../nbs/07_tuning.ipynb 4
 from __future__ import annotations
-import json, os, socket, subprocess, sys, threading, time
+import json, math, os, random, socket, subprocess, sys, tempfile, threading, time, warnings
 from pathlib import Path
 
 import numpy as np
 import optuna
-from optuna.exceptions import UpdateFinishedTrialError
-from optuna.study import MaxTrialsCallback
+import sqlalchemy
+from optuna.distributions import CategoricalDistribution, FloatDistribution, distribution_to_json, json_to_distribution
+from optuna.exceptions import DuplicatedStudyError, ExperimentalWarning, UpdateFinishedTrialError
+from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrialCallback
+from optuna.study import StudyDirection
 from optuna.trial import TrialState
 import torch
 from torch import nn
@@ -22,36 +25,67 @@ from .model import TinyCNN
 from .training import fit, evaluate, set_seed, default_device, Batches, NonFiniteLossError, run_command, command_path
 
 # %% auto 0
-__all__ = ['SEARCH_SPACE', 'TUNABLE', 'PRUNERS', 'SAMPLERS', 'FINISHED', 'suggest_config', 'make_objective', 'make_pruner',
-           'make_sampler', 'open_storage', 'Heartbeat', 'is_stale', 'fail_stale_trials', 'n_finished', 'tune',
-           'merge_train_valid', 'train_and_test', 'tune_cli', 'tune_main', 'launch_workers', 'check_distributed_study',
-           'run_distributed', 'kill_mid_trial', 'plot_study', 'compare_pruning']
+__all__ = ['SEARCH_SPACE', 'TUNABLE', 'PRUNERS', 'SAMPLERS', 'STORAGE_FORMS', 'FINISHED', 'SCHEDULES', 'search_distributions',
+           'suggest_config', 'make_objective', 'make_pruner', 'make_sampler', 'open_storage', 'Heartbeat', 'is_stale',
+           'fail_stale_trials', 'n_finished', 'tune', 'merge_train_valid', 'train_and_test', 'tune_cli', 'tune_main',
+           'launch_workers', 'plot_study', 'compare_pruning']
 
 # %% ../nbs/07_tuning.ipynb
 def _subset(data:Data, n:int|None)->Data:
     "`data` with only its first `n` training images (all if `n` is `None`)"
-    return data if not n else Data(data.name, data.train.subset(torch.arange(min(n, len(data.train)))), data.valid, data.test, data.source)
+    if not n: return data
+    return Data(data.name, data.train.subset(torch.arange(min(n, len(data.train)))), data.valid, data.test, data.source)
 
 def _tune_command()->list[str]:
     "The `tinycnn_tune` console script, or the same entry point through this Python if the script is not installed"
     path = command_path('tinycnn_tune')
     return [path] if Path(path).exists() else [sys.executable, '-c', 'from tinycnn.tuning import tune_main; tune_main()']
 
+def _worker_name()->str:
+    "This process, as `host:pid`"
+    return f'{socket.gethostname()}:{os.getpid()}'
+
+def _arg(name:str, dashed:bool=False)->str:
+    "How an error message names the argument `name`: `name` for a function, --name for the command"
+    return '--' + name.replace('_', '-') if dashed else f'`{name}`'
+
+def _check_positive(values:dict, # argument name → value (`None` is allowed and skipped)
+                    integer:bool=True, # must the values be integers (else any finite number)?
+                    dashed:bool=False, # name them as command options?
+                   ):
+    "Raise a `ValueError` naming the first of `values` that is not a positive integer (or number)"
+    for name, v in values.items():
+        if v is None: continue
+        kinds = (int, np.integer) if integer else (int, float, np.integer, np.floating)
+        if isinstance(v, bool) or not isinstance(v, kinds) or not math.isfinite(v) or v <= 0:
+            raise ValueError(f"{_arg(name, dashed)} must be a positive {'integer' if integer else 'number'}, got {v!r}")
+
 # %% ../nbs/07_tuning.ipynb
 SEARCH_SPACE = dict(lr=(1e-4, 1e-1), batch_size=[64, 128], n_filters1=[8, 16, 32], n_filters2=[16, 32, 64])
 TUNABLE = dict(lr=1e-3, batch_size=128, n_filters1=16, n_filters2=32) # what can be tuned, and the values used when it is not
 
-def suggest_config(trial:optuna.Trial, # the trial that draws the values
-                   space:dict|None=None, # hyperparameter → `(low, high)` (log-uniform float) or list (categorical); default `SEARCH_SPACE`
-                  )->dict: # a full configuration: every key of `TUNABLE`
-    "Draw a configuration from `space` with `trial`; hyperparameters not in `space` keep their `TUNABLE` default"
+def search_distributions(space:dict|None=None, # hyperparameter → `(low, high)` (log-uniform float) or list (categorical); default `SEARCH_SPACE`
+                        )->dict: # hyperparameter → its Optuna distribution
+    "The Optuna distribution of every hyperparameter of `space`, which is checked"
     space = SEARCH_SPACE if space is None else space
-    config = dict(TUNABLE)
+    if not isinstance(space, dict) or not space: raise ValueError(f'`space` must be a non-empty dict, got {space!r}')
+    dists = {}
     for name, choices in space.items():
         if name not in TUNABLE: raise ValueError(f'`space` can tune {list(TUNABLE)}, got {name!r}')
-        if isinstance(choices, tuple) and len(choices) == 2: config[name] = trial.suggest_float(name, *choices, log=True)
-        elif isinstance(choices, list) and choices: config[name] = trial.suggest_categorical(name, choices)
-        else: raise ValueError(f'`space[{name!r}]` must be a (low, high) tuple or a non-empty list, got {choices!r}')
+        if isinstance(choices, tuple) and len(choices) == 2 and all(isinstance(c, (int, float)) for c in choices) and 0 < choices[0] < choices[1]:
+            dists[name] = FloatDistribution(*choices, log=True)
+        elif isinstance(choices, list) and choices: dists[name] = CategoricalDistribution(choices)
+        else: raise ValueError(f'`space[{name!r}]` must be a (low, high) tuple with 0 < low < high or a non-empty list, got {choices!r}')
+    return dists
+
+def suggest_config(trial:optuna.Trial, # the trial that draws the values
+                   space:dict|None=None, # see `search_distributions`; default `SEARCH_SPACE`
+                  )->dict: # a full configuration: every key of `TUNABLE`
+    "Draw a configuration from `space` with `trial`; hyperparameters not in `space` keep their `TUNABLE` default"
+    config = dict(TUNABLE)
+    for name, d in search_distributions(space).items():
+        if isinstance(d, FloatDistribution): config[name] = trial.suggest_float(name, d.low, d.high, log=True)
+        else: config[name] = trial.suggest_categorical(name, d.choices)
     return config
 
 # %% ../nbs/07_tuning.ipynb
@@ -112,16 +146,66 @@ def _database_url(url:str)->str:
     return url
 
 # %% ../nbs/07_tuning.ipynb
+def _is_race(e:Exception)->bool:
+    "Is `e` an error of several processes creating the same database tables at once (worth retrying)?"
+    text = str(e).lower()
+    if isinstance(e, sqlalchemy.exc.IntegrityError): return True
+    return isinstance(e, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.ProgrammingError)) and any(
+        s in text for s in ('already exists', 'database is locked', 'duplicate'))
+
+def _retry_race(action, # a function of no arguments
+                tries:int=10, # attempts before the error is raised
+               ):
+    "`action()`, tried again after a short random pause while it fails with an error of `_is_race`"
+    for attempt in range(tries):
+        try: return action()
+        except Exception as e:
+            if attempt == tries - 1 or not _is_race(e): raise
+            time.sleep(random.uniform(0.02, 0.2) * (attempt + 1))
+
+# %% ../nbs/07_tuning.ipynb
+STORAGE_FORMS = 'a journal file ending in .log, or a database URL such as sqlite:///study.db or postgresql://user@host/db'
+
+def _open_journal(path:Path)->JournalStorage:
+    "A journal storage on the file `path` (its folder created); a `ValueError` names the file if it is not a readable journal"
+    if path.is_dir(): raise ValueError(f'`storage` {str(path)!r} is a folder, expected a journal file ending in .log')
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return JournalStorage(optuna.storages.journal.JournalFileBackend(str(path)))
+    except OSError as e: raise ValueError(f'`storage` {str(path)!r}: cannot open the journal file ({e.strerror or e})') from None
+    except (ValueError, KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f'`storage` {str(path)!r} is not a readable Optuna journal file (corrupt? {type(e).__name__}: {e})') from None
+
+def _open_database(text:str, heartbeat:float|None, grace:float|None)->RDBStorage:
+    "An `RDBStorage` on the database URL `text`, its tables created once even if several workers start at the same time"
+    try: url = sqlalchemy.engine.make_url(text)
+    except sqlalchemy.exc.ArgumentError: raise ValueError(f'`storage` must be {STORAGE_FORMS}, got {text!r}') from None
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == 'sqlite':
+        if url.database in (None, '', ':memory:'):
+            raise ValueError(f'`storage` {shown!r} is an in-memory SQLite database: name a file (sqlite:///study.db) or give no storage')
+        try: Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e: raise ValueError(f'`storage` {shown!r}: cannot create the folder of the database file ({e.strerror})') from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', ExperimentalWarning)
+            beats = {} if heartbeat is None else dict(heartbeat_interval=math.ceil(heartbeat), grace_period=math.ceil(grace or 2 * heartbeat),
+                                                     heartbeat_stale_trial_callback=RetryHeartbeatStaleTrialCallback(max_retry=3))
+            return _retry_race(lambda: RDBStorage(_database_url(text), **beats))
+    except (sqlalchemy.exc.SQLAlchemyError, ImportError) as e:
+        reason = str(getattr(e, 'orig', None) or e).strip().splitlines()[0]
+        raise ValueError(f'`storage` {shown!r}: cannot open the database ({reason}); expected {STORAGE_FORMS}') from None
+
 def open_storage(storage:str|Path|None=None, # a journal file `*.log`, a database URL, or `None` (in memory)
+                 heartbeat:float|None=None, # databases only: seconds between Optuna's heartbeats of a running trial (`None`: none)
+                 grace:float|None=None, # databases only: seconds without a heartbeat after which Optuna fails and retries a trial
                 ): # an Optuna storage, or `None`
-    "The Optuna storage named by `storage`"
-    if storage is None or str(storage) == '': return None
-    storage = str(storage)
-    if storage.endswith('.log'):
-        Path(storage).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        return optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(Path(storage).expanduser())))
-    if '://' in storage: return optuna.storages.RDBStorage(_database_url(storage))
-    raise ValueError(f'`storage` must be a journal file ending in .log or a database URL such as sqlite:///study.db, got {storage!r}')
+    "The Optuna storage named by `storage`; a `ValueError` says what is wrong with a bad or corrupt one"
+    if storage is None: return None
+    text = str(storage)
+    if text.endswith('.log'): return _open_journal(Path(text).expanduser())
+    if '://' in text: return _open_database(text, heartbeat, grace)
+    raise ValueError(f'`storage` must be {STORAGE_FORMS}, got {text!r}')
 
 # %% ../nbs/07_tuning.ipynb
 class Heartbeat:
@@ -130,7 +214,7 @@ class Heartbeat:
                  interval:float=10., # seconds between heartbeats
                 ):
         self.trial, self.interval, self.stop = trial, interval, threading.Event()
-        trial.set_user_attr('worker', f'{socket.gethostname()}:{os.getpid()}')
+        trial.set_user_attr('worker', _worker_name())
         trial.set_user_attr('heartbeat', time.time())
     def _beat(self):
         while not self.stop.wait(self.interval):
@@ -157,9 +241,12 @@ def is_stale(trial:optuna.trial.FrozenTrial, # a trial of the study
              now:float|None=None, # the current time (default: `time.time()`)
             )->bool:
     "Is `trial` running in a worker that died?"
-    if trial.state != TrialState.RUNNING or 'worker' not in trial.user_attrs: return False
+    if trial.state != TrialState.RUNNING: return False
+    now = now or time.time()
+    if 'worker' not in trial.user_attrs: # its worker died before the first heartbeat: only its start time is known
+        return trial.datetime_start is not None and now - trial.datetime_start.timestamp() > grace
     if _alive(trial.user_attrs['worker']) is False: return True
-    return (now or time.time()) - trial.user_attrs.get('heartbeat', 0) > grace
+    return now - trial.user_attrs.get('heartbeat', 0) > grace
 
 # %% ../nbs/07_tuning.ipynb
 def fail_stale_trials(study:optuna.Study, # the study to clean up
@@ -169,8 +256,8 @@ def fail_stale_trials(study:optuna.Study, # the study to clean up
     failed = []
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         if not is_stale(t, grace): continue
-        try: study._storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL)
-        except UpdateFinishedTrialError: continue
+        try: study.tell(t.number, state=TrialState.FAIL)
+        except (ValueError, UpdateFinishedTrialError): continue # another worker finished it first
         study.enqueue_trial(t.params, user_attrs=dict(retry_of=t.number))
         failed.append(t.number)
     return failed
@@ -182,6 +269,13 @@ def n_finished(study:optuna.Study, # any study
               )->int: # its complete and pruned trials
     "How many of `study`'s trials are complete or pruned"
     return len(study.get_trials(deepcopy=False, states=FINISHED))
+
+def _retry_of(trial:optuna.trial.FrozenTrial)->int|None:
+    "The number of the trial `trial` retries, whichever heartbeat (tinycnn's or Optuna's) queued it; `None` if none"
+    if 'retry_of' in trial.user_attrs: return trial.user_attrs['retry_of']
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', ExperimentalWarning)
+        return RetryHeartbeatStaleTrialCallback.retried_trial_number(trial)
 
 class _ProgressBar:
     "An Optuna callback showing the study's finished trials and best value"
@@ -197,6 +291,72 @@ class _ProgressBar:
 def _worker_seed(seed:int, n_trials:int)->int: return int(np.random.SeedSequence([seed, n_trials]).generate_state(1)[0])
 
 # %% ../nbs/07_tuning.ipynb
+SCHEDULES = ('onecycle', 'constant')
+
+def _definition(data:Data, epochs:int, space:dict|None, schedule:str)->dict:
+    "What makes trials of a study comparable: the search space, the recipe and the data, as JSON-ready values"
+    return dict(space={n: json.loads(distribution_to_json(d)) for n, d in search_distributions(space).items()},
+                epochs=epochs, schedule=schedule, dataset=data.name, train_images=len(data.train), valid_images=len(data.valid))
+
+def _show(value)->str:
+    "A search space (as `_definition` records it) or any value, on one short line"
+    if not (isinstance(value, dict) and all(isinstance(d, dict) and 'attributes' in d for d in value.values())): return repr(value)
+    def one(n, a): return f"{n} {a['low']:g}..{a['high']:g}" if 'low' in a else f"{n} {a['choices']}"
+    return '{' + ', '.join(one(n, d['attributes']) for n, d in value.items()) + '}'
+
+def _difference(recorded:dict, wanted:dict)->str:
+    "How the study definition `recorded` differs from `wanted`, in words ('' if it does not)"
+    keys = [*wanted, *(k for k in recorded if k not in wanted)]
+    return '; '.join(f'{"search space" if k == "space" else k} {_show(recorded.get(k))} (asked for {_show(wanted.get(k))})'
+                     for k in keys if recorded.get(k) != wanted.get(k))
+
+def _check_study(study:optuna.Study, definition:dict):
+    "Raise a `ValueError`, changing nothing, unless `study` maximizes and was made with `definition`; adopt a study made elsewhere that fits"
+    name = study.study_name
+    if study.directions != [StudyDirection.MAXIMIZE]:
+        directions = ', '.join(d.name.lower() for d in study.directions)
+        raise ValueError(f'the study {name!r} in this storage is set to {directions}, but tinycnn maximizes validation accuracy: use another study name')
+    recorded = study.user_attrs.get('tinycnn')
+    if recorded is None: # made by plain Optuna or an older tinycnn: fine if every trial drew from the same space
+        wanted = {n: json_to_distribution(json.dumps(d)) for n, d in definition['space'].items()}
+        odd = [t.number for t in study.get_trials(deepcopy=False) if any(wanted.get(n) != d for n, d in t.distributions.items())]
+        if odd: raise ValueError(f'the study {name!r} has trials {odd[:5]} from another search space than {_show(definition["space"])}: use another study name')
+        _retry_race(lambda: study.set_user_attr('tinycnn', definition))
+        return
+    if diff := _difference(recorded, definition):
+        raise ValueError(f'the study {name!r} was made with another setting: {diff}; ask for the same, or use another study name')
+
+def _open_study(storage, study_name:str, definition:dict, pruner, sampler)->optuna.Study:
+    "Load the study `study_name` from `storage` and check it, or create it and record `definition` (once, however many workers race)"
+    storage = optuna.storages.InMemoryStorage() if storage is None else storage
+    for attempt in range(10):
+        try: study = _retry_race(lambda: optuna.load_study(study_name=study_name, storage=storage, pruner=pruner, sampler=sampler))
+        except KeyError:
+            try: study = _retry_race(lambda: optuna.create_study(storage=storage, study_name=study_name, direction='maximize',
+                                                                 pruner=pruner, sampler=sampler))
+            except DuplicatedStudyError: continue # another worker created it a moment ago: load theirs
+            _retry_race(lambda: study.set_user_attr('tinycnn', definition))
+            return study
+        _check_study(study, definition)
+        return study
+    raise RuntimeError(f'could not open or create the study {study_name!r}')
+
+# %% ../nbs/07_tuning.ipynb
+def _check_tune_args(data:Data|None, trials, timeout, epochs, study_name, pruner, sampler, seed, schedule, heartbeat, grace, dashed=False):
+    "Raise a `ValueError` naming the first bad argument of `tune` (as a command option if `dashed`)"
+    _check_positive(dict(trials=trials, epochs=epochs), dashed=dashed)
+    _check_positive(dict(timeout=timeout, heartbeat=heartbeat, grace=grace), integer=False, dashed=dashed)
+    if heartbeat is None or grace is None or grace <= heartbeat:
+        raise ValueError(f'{_arg("grace", dashed)} must be longer than {_arg("heartbeat", dashed)} ({heartbeat}), got {grace}')
+    if not isinstance(study_name, str) or not study_name.strip():
+        raise ValueError(f'{_arg("study_name", dashed)} must be a non-empty name, got {study_name!r}')
+    for name, value, choices in (('pruner', pruner, PRUNERS), ('sampler', sampler, SAMPLERS), ('schedule', schedule, SCHEDULES)):
+        if value not in choices: raise ValueError(f'{_arg(name, dashed)} must be one of {choices}, got {value!r}')
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32):
+        raise ValueError(f'{_arg("seed", dashed)} must be an integer from 0 to 2**32 - 1, got {seed!r}')
+    if data is not None and (len(data.train) == 0 or len(data.valid) == 0):
+        raise ValueError(f'`data` needs training and validation images, got {len(data.train)} and {len(data.valid)}')
+
 def tune(data:Data, # training and validation splits
          trials:int=20, # finished trials the whole study must reach, across all its workers
          timeout:float|None=None, # stop this worker after this many seconds
@@ -214,17 +374,27 @@ def tune(data:Data, # training and validation splits
          progress:bool=True, # show a progress bar?
         )->optuna.Study:
     "Run trials of the study `study_name` in `storage` until it has `trials` finished trials"
-    if trials < 1 or epochs < 1: raise ValueError(f'`trials` and `epochs` must be at least 1, got {trials} and {epochs}')
-    study = optuna.create_study(storage=open_storage(storage), study_name=study_name, direction='maximize', load_if_exists=True,
-                                pruner=make_pruner(pruner, epochs), sampler=make_sampler(sampler, seed))
-    fail_stale_trials(study, grace)
+    _check_tune_args(data, trials, timeout, epochs, study_name, pruner, sampler, seed, schedule, heartbeat, grace)
+    definition = _definition(data, epochs, space, schedule)
+    store = open_storage(storage, heartbeat, grace)
+    study = _open_study(store, study_name, definition, make_pruner(pruner, epochs), make_sampler(sampler, seed))
+    journal = isinstance(store, JournalStorage)
+    if journal: fail_stale_trials(study, grace)
+    elif store is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', ExperimentalWarning)
+            optuna.storages.fail_stale_trials(study) # Optuna's own, run again before every trial
     if n_finished(study) >= trials: return study
     if seed is not None: study.sampler = make_sampler(sampler, _worker_seed(seed, len(study.trials)))
     objective = make_objective(data, epochs, space, schedule, device)
     def run(trial):
+        if not journal: trial.set_user_attr('worker', _worker_name()); return objective(trial)
         with Heartbeat(trial, heartbeat): return objective(trial)
     bar = _ProgressBar(study, trials, progress)
-    study.optimize(run, timeout=timeout, callbacks=[MaxTrialsCallback(trials, states=FINISHED), bar])
+    deadline = None if timeout is None else time.time() + timeout
+    while n_finished(study) < trials and (deadline is None or time.time() < deadline):
+        _check_study(study, definition) # again: another worker may have made it with other settings
+        study.optimize(run, n_trials=1, callbacks=[bar])
     bar.bar.close()
     return study
 
@@ -258,6 +428,23 @@ def train_and_test(config:dict, # values for the keys of `TUNABLE`; missing keys
                 epochs=epochs, seed=seed, schedule=schedule, train_images=len(full.train), history=history)
 
 # %% ../nbs/07_tuning.ipynb
+def _prepare_out(out:str|None, name:str='--out')->Path|None:
+    "`out` as a `Path`, its folder created and checked writable now, before any work; a `ValueError` says what is wrong"
+    if out is None: return None
+    path = Path(out).expanduser()
+    if path.is_dir(): raise ValueError(f'{name} {out!r} is a folder, expected the name of a JSON file')
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp'): pass
+    except OSError as e: raise ValueError(f'{name} {out!r} cannot be written ({e.strerror or e})') from None
+    return path
+
+def _write_json(path:Path, obj):
+    "Write `obj` as JSON to `path` atomically (a temporary file, then a rename)"
+    tmp = path.with_name(f'.{path.name}.tmp')
+    tmp.write_text(json.dumps(obj, indent=2))
+    os.replace(tmp, path)
+
 @call_parse
 def tune_cli(trials:Param('finished trials the whole study must reach, counted across all workers', int)=20,
              timeout:Param('stop this worker after this many seconds', float)=None,
@@ -276,10 +463,13 @@ def tune_cli(trials:Param('finished trials the whole study must reach, counted a
              no_final:Param('skip retraining the best configuration and testing it', store_true)=False,
              out:Param('write the best configuration and final test result to this JSON file', str)=None):
     "Run a worker of an Optuna study tuning TinyCNN; with --storage, workers in other processes or machines join the same study"
-    if threads: torch.set_num_threads(threads)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    try:
-        open_storage(storage)
+    try: # every argument, the output file and the storage are checked before any data is loaded or trial run
+        _check_positive(dict(train_images=train_images, threads=threads), dashed=True)
+        _check_tune_args(None, trials, timeout, epochs, study_name, pruner, sampler, seed, 'onecycle', heartbeat, grace, dashed=True)
+        out = _prepare_out(out)
+        open_storage(storage, heartbeat, grace)
+        if threads: torch.set_num_threads(threads)
         data = _subset(load_data(dataset, data_dir), train_images)
         study = tune(data, trials, timeout, epochs, storage, study_name, pruner, sampler, seed, heartbeat=heartbeat, grace=grace)
     except (DataError, ValueError) as e: sys.exit(f'tinycnn_tune: error: {e}')
@@ -287,10 +477,15 @@ def tune_cli(trials:Param('finished trials the whole study must reach, counted a
     result = dict(study_name=study_name, finished_trials=n_finished(study), best_trial=study.best_trial.number,
                   best_params=study.best_params, best_val_accuracy=study.best_value)
     print(f"{result['finished_trials']} finished trials; best #{result['best_trial']}: validation accuracy {study.best_value:.4f} with {study.best_params}")
-    if not no_final:
-        result['final'] = train_and_test(study.best_params, data, epochs)
-        print(f"retrained on {result['final']['train_images']} images: test accuracy {result['final']['test_accuracy']:.4f}")
-    if out: Path(out).write_text(json.dumps(result, indent=2))
+    if out: _write_json(out, result) # the study's result is kept even if the final retrain fails
+    if no_final: return
+    try: result['final'] = train_and_test(study.best_params, data, epochs)
+    except Exception as e:
+        reason = (str(e).splitlines() or [''])[0]
+        kept = f'; the best configuration is in {out}' if out else ''
+        sys.exit(f'tinycnn_tune: error: the final retrain failed ({type(e).__name__}: {reason}){kept}')
+    print(f"retrained on {result['final']['train_images']} images: test accuracy {result['final']['test_accuracy']:.4f}")
+    if out: _write_json(out, result)
 
 def tune_main():
     "Entry point of the `tinycnn_tune` command"
@@ -304,60 +499,59 @@ def launch_workers(n:int, # worker processes
                    study_name:str='tinycnn', # the study's name
                    seed:int=0, # worker `i` gets sampler seed `seed + i`
                   )->list[subprocess.Popen]:
-    "Create the study `study_name` in `storage` if needed, then start `n` `tinycnn_tune` processes that share it"
-    optuna.create_study(storage=open_storage(storage), study_name=study_name, direction='maximize', load_if_exists=True)
+    "Start `n` `tinycnn_tune` processes at once on `storage`; the first to get there creates the study, the others join it"
     cmd = [*_tune_command(), '--storage', str(storage), '--study-name', study_name, '--trials', str(trials),
            '--threads', '1', '--no-final', *map(str, args)]
     return [subprocess.Popen(cmd + ['--seed', str(seed + i)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for i in range(n)]
 
 # %% ../nbs/07_tuning.ipynb
-def check_distributed_study(storage:str, # the storage the workers used
-                            trials:int, # finished trials requested
-                            n_workers:int, # how many workers ran
-                            study_name:str='tinycnn', # the study's name
-                           )->optuna.Study:
-    "Load the study and check it reached `trials` finished trials, at most one extra per extra worker, all distinct"
+def _check_distributed_study(storage:str, # the storage the workers used
+                             trials:int, # finished trials requested
+                             n_workers:int, # how many workers ran
+                             study_name:str='tinycnn', # the study's name
+                            )->optuna.Study:
+    "For tests: load the study and check it reached `trials` finished trials, at most one extra per extra worker, all distinct"
     study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
     done = n_finished(study)
     if not trials <= done <= trials + n_workers - 1: raise AssertionError(f'{done} finished trials, expected {trials} to {trials + n_workers - 1}')
     numbers = [t.number for t in study.trials]
     if len(set(numbers)) != len(numbers): raise AssertionError(f'repeated trial numbers: {numbers}')
-    configs = [tuple(sorted(t.params.items())) for t in study.get_trials(states=FINISHED) if 'retry_of' not in t.user_attrs]
+    configs = [tuple(sorted(t.params.items())) for t in study.get_trials(states=FINISHED) if _retry_of(t) is None]
     if len(set(configs)) != len(configs): raise AssertionError('two trials tried the same configuration')
     running = study.get_trials(states=(TrialState.RUNNING, TrialState.WAITING))
     if running: raise AssertionError(f'trials left running or waiting: {[t.number for t in running]}')
     return study
 
-def run_distributed(n:int, # worker processes
-                    storage:str, # see `open_storage`
-                    trials:int, # finished trials the study must reach
-                    *args:str, # more `tinycnn_tune` options
-                    study_name:str='tinycnn', # the study's name
-                    timeout:float=300, # seconds to wait for each worker
-                   )->optuna.Study: # the checked study
-    "Run `n` workers with `launch_workers`, wait for them, check they all succeeded, then `check_distributed_study`"
+def _run_distributed(n:int, # worker processes
+                     storage:str, # see `open_storage`
+                     trials:int, # finished trials the study must reach
+                     *args:str, # more `tinycnn_tune` options
+                     study_name:str='tinycnn', # the study's name
+                     timeout:float=300, # seconds to wait for each worker
+                    )->optuna.Study: # the checked study
+    "For tests: run `n` workers with `launch_workers`, wait, check they all succeeded, then `_check_distributed_study`"
     procs = launch_workers(n, storage, trials, *args, study_name=study_name)
     for p in procs:
         out, err = p.communicate(timeout=timeout)
         if p.returncode != 0: raise AssertionError(f'a worker failed ({p.returncode}):\n{err[-2000:]}')
-    return check_distributed_study(storage, trials, n, study_name)
+    return _check_distributed_study(storage, trials, n, study_name)
 
-# %% ../nbs/07_tuning.ipynb
-def kill_mid_trial(storage:str, # see `open_storage`
-                   trials:int, # finished trials the study must reach
-                   *args:str, # more `tinycnn_tune` options
-                   study_name:str='tinycnn', # the study's name
-                   timeout:float=120, # give up after this many seconds
-                  )->optuna.Study: # the study as the killed worker left it
-    "Start one worker, SIGKILL it once it has finished a trial and is running the next, return the study"
+def _kill_mid_trial(storage:str, # see `open_storage`
+                    trials:int, # finished trials the study must reach
+                    *args:str, # more `tinycnn_tune` options
+                    study_name:str='tinycnn', # the study's name
+                    timeout:float=120, # give up after this many seconds
+                   )->optuna.Study: # the study as the killed worker left it
+    "For tests: start one worker, SIGKILL it once it has finished a trial and is running the next, return the study"
     [p] = launch_workers(1, storage, trials, *args, study_name=study_name)
     deadline = time.time() + timeout
     while time.time() < deadline:
         time.sleep(0.2)
         try: study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
-        except KeyError: continue
-        if n_finished(study) >= 1 and study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)): break
+        except (KeyError, ValueError): continue # not created yet
+        running = [t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)) if 'worker' in t.user_attrs]
+        if n_finished(study) >= 1 and running: break
     p.kill(); p.communicate()
     return optuna.load_study(study_name=study_name, storage=open_storage(storage))
 

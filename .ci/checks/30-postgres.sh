@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Test 3 of nbs/07_tuning.ipynb against a real PostgreSQL server: install PostgreSQL from Debian if missing, start a
-# throwaway server on 127.0.0.1 (its own data folder and a free port), create a database, run two tinycnn_tune
+# The PostgreSQL tests of nbs/07_tuning.ipynb against a real PostgreSQL server: install PostgreSQL from Debian if missing, start a
+# throwaway server on 127.0.0.1 (its own data folder and a free port), create a database, run tinycnn_tune
 # workers on one study in it (tests/tuning/test_postgres.py), stop the server. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

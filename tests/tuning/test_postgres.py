@@ -1,16 +1,33 @@
-"""Test 3 of nbs/07_tuning.ipynb: two `tinycnn_tune` worker processes share one study in a real PostgreSQL server.
+"""The PostgreSQL part of nbs/07_tuning.ipynb's tests: `tinycnn_tune` workers sharing one study in a real PostgreSQL server.
 
-Run by .ci/checks/30-postgres.sh, which starts a throwaway server and sets TINYCNN_PG_URL; it uses the same helper
-(`run_distributed`) as the journal-file test in the notebook."""
+Run by .ci/checks/30-postgres.sh, which starts a throwaway server and sets TINYCNN_PG_URL; it uses the same test helpers
+(`_run_distributed`, `_check_distributed_study`) as the journal-file and SQLite tests in the notebook."""
 import os, uuid
-import pytest
-from tinycnn.tuning import run_distributed, n_finished
+import optuna, pytest
+from tinycnn.data import load_data
+from tinycnn.tuning import _run_distributed, _subset, n_finished, open_storage, tune
 
 URL = os.environ.get('TINYCNN_PG_URL')
+pytestmark = pytest.mark.skipif(not URL, reason='needs TINYCNN_PG_URL (postgresql://...), set by .ci/checks/30-postgres.sh')
+QUICK = ('--dataset', 'sample', '--epochs', '1', '--train-images', '500')
 
-@pytest.mark.skipif(not URL, reason='needs TINYCNN_PG_URL (postgresql://...), set by .ci/checks/30-postgres.sh')
 def test_two_workers_share_a_postgres_study():
+    # the first test on the fresh database: the two workers also race to create Optuna's tables, and neither may die
     name = f'test-{uuid.uuid4().hex[:8]}'
-    study = run_distributed(2, URL, 4, '--dataset', 'sample', '--epochs', '1', '--train-images', '500', study_name=name)
+    study = _run_distributed(2, URL, 4, *QUICK, study_name=name)
     assert 4 <= n_finished(study) <= 5
     assert len({t.user_attrs['worker'] for t in study.trials}) == 2, 'both workers should have run trials'
+    assert study.user_attrs['tinycnn']['train_images'] == 500
+
+def test_postgres_study_of_another_kind_is_refused_untouched():
+    name = f'test-{uuid.uuid4().hex[:8]}'
+    optuna.create_study(storage=open_storage(URL), study_name=name, direction='minimize')
+    data = _subset(load_data('sample', verbose=False), 200)
+    with pytest.raises(ValueError, match='minimize'): tune(data, trials=1, epochs=1, storage=URL, study_name=name, progress=False)
+    study = optuna.load_study(study_name=name, storage=open_storage(URL))
+    assert (len(study.trials), study.user_attrs) == (0, {})
+
+def test_postgres_storage_has_optunas_heartbeat():
+    storage = open_storage(URL, heartbeat=10, grace=60)
+    assert (storage.heartbeat_interval, storage.grace_period) == (10, 60)
+    assert storage.get_heartbeat_stale_trial_callback() is not None
