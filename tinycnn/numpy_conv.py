@@ -15,18 +15,45 @@ __all__ = ['conv2d_loops', 'im2col', 'conv2d', 'relu', 'max_pool2d', 'flatten', 
            'col2im', 'conv2d_backward', 'TinyCNNNumPy', 'Adam', 'accuracy', 'fit_numpy', 'plot_history']
 
 # %% ../nbs/01_numpy_conv.ipynb
+def _check_int(name, v, least):
+    "Raise a `ValueError` naming `name` unless `v` is an integer (not a bool) of at least `least`"
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < least:
+        raise ValueError(f'`{name}` must be ' + ('a positive integer' if least == 1 else f'an integer ≥ {least}') + f', got {v!r}')
+
+def _check_real(**arrays):
+    "Raise a `ValueError` naming the first of `arrays` (name → array or `None`) that does not hold real numbers"
+    for name, a in arrays.items():
+        if a is not None and np.asarray(a).dtype.kind not in 'biuf': raise ValueError(f'`{name}` must hold real numbers, got dtype {np.asarray(a).dtype}')
+
+def _float_dtype(*arrays):
+    "The dtype to compute `arrays` in: theirs if it is a float of 32 bits or more, else float64 (integers, bools and float16 would wrap around or overflow)"
+    dt = np.result_type(*arrays)
+    return dt if dt.kind == 'f' and dt.itemsize >= 4 else np.dtype(np.float64)
+
 def _check_conv(x, w, b, stride, padding):
-    "Raise `ValueError` unless `x`, `w`, `b`, `stride` and `padding` make a valid convolution"
+    "Raise `ValueError` unless `x`, `w`, `b`, `stride` and `padding` make a valid convolution; return the dtype to compute in"
+    _check_real(x=x, w=w, b=b)
     if np.ndim(x) != 4: raise ValueError(f'`x` must be 4-D (N, C_in, H, W), got shape {np.shape(x)}')
     if np.ndim(w) != 4: raise ValueError(f'`w` must be 4-D (C_out, C_in, kH, kW), got shape {np.shape(w)}')
     if x.shape[1] != w.shape[1]:
         raise ValueError(f'`x` has {x.shape[1]} channels but `w` expects {w.shape[1]} input channels (w.shape[1])')
     if b is not None and np.shape(b) != (w.shape[0],): raise ValueError(f'`b` must have shape ({w.shape[0]},), got {np.shape(b)}')
-    if not isinstance(stride, (int, np.integer)) or stride <= 0: raise ValueError(f'`stride` must be a positive integer, got {stride!r}')
-    if not isinstance(padding, (int, np.integer)) or padding < 0: raise ValueError(f'`padding` must be an integer ≥ 0, got {padding!r}')
+    _check_int('stride', stride, 1); _check_int('padding', padding, 0)
     hp, wp = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
     if w.shape[2] > hp or w.shape[3] > wp:
         raise ValueError(f'the kernel of `w` ({w.shape[2]}×{w.shape[3]}) is larger than the padded input `x` ({hp}×{wp})')
+    return _float_dtype(x, w)
+
+def _check_windows(x, kh, kw, stride, padding):
+    "Raise `ValueError` unless `kh`×`kw` windows at `stride` fit the images `x` (N, C, H, W) padded by `padding`"
+    if np.ndim(x) != 4: raise ValueError(f'`x` must be 4-D (N, C, H, W), got shape {np.shape(x)}')
+    for name, v, least in (('kh', kh, 1), ('kw', kw, 1), ('stride', stride, 1), ('padding', padding, 0)): _check_int(name, v, least)
+    hp, wp = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
+    if kh > hp or kw > wp: raise ValueError(f'the {kh}×{kw} window is larger than the padded input `x` ({hp}×{wp})')
+
+def _check_same_shape(name, a, shape):
+    "Raise a `ValueError` naming `name` unless the array `a` has shape `shape`"
+    if np.shape(a) != tuple(shape): raise ValueError(f'`{name}` must have shape {tuple(shape)}, got {np.shape(a)}')
 
 def _pad(x, padding):
     "`x` (N, C, H, W) with `padding` zeros on every side (as `np.pad`, with less overhead)"
@@ -42,9 +69,9 @@ def _window_slices(H, W, k, stride):
             for i in range(k) for j in range(k)]
 
 def _check_pool(x, kernel_size, stride):
+    _check_real(x=x)
     if np.ndim(x) != 4: raise ValueError(f'`x` must be 4-D (N, C, H, W), got shape {np.shape(x)}')
-    if kernel_size < 1: raise ValueError(f'`kernel_size` must be at least 1, got {kernel_size}')
-    if stride < 1: raise ValueError(f'`stride` must be a positive integer, got {stride}')
+    _check_int('kernel_size', kernel_size, 1); _check_int('stride', stride, 1)
     if kernel_size > min(x.shape[2:]): raise ValueError(f'`kernel_size` {kernel_size} is larger than `x` ({x.shape[2]}×{x.shape[3]})')
 
 def _images_last(a):
@@ -57,14 +84,14 @@ def conv2d_loops(x:np.ndarray, # images, (N, C_in, H, W)
                  b:np.ndarray|None=None, # biases, (C_out,)
                  stride:int=1, # step between two positions of the kernel
                  padding:int=0, # zeros added on every side of each image
-                )->np.ndarray: # (N, C_out, H_out, W_out), in the dtype of `x` and `w`
+                )->np.ndarray: # (N, C_out, H_out, W_out), in the dtype of `x` and `w` (float64 for integers)
     "Cross-correlate `x` with `w` and add `b`, one patch at a time (the slow reference)"
     x, w = np.asarray(x), np.asarray(w)
-    _check_conv(x, w, b, stride, padding)
-    x = _pad(x, padding)
+    dt = _check_conv(x, w, b, stride, padding)
+    x, w, b = _pad(x.astype(dt, copy=False), padding), w.astype(dt, copy=False), None if b is None else np.asarray(b, dt)
     (N, C_in, H, W), (C_out, _, kh, kw) = x.shape, w.shape
     out_h, out_w = (H - kh) // stride + 1, (W - kw) // stride + 1
-    out = np.zeros((N, C_out, out_h, out_w), dtype=np.result_type(x, w))
+    out = np.zeros((N, C_out, out_h, out_w), dtype=dt)
     for n in range(N):
         for o in range(C_out):
             for i in range(out_h):
@@ -83,6 +110,8 @@ def im2col(x:np.ndarray, # images, (N, C, H, W)
            padding:int=0, # zeros added on every side of each image
           )->np.ndarray: # (N, C·kh·kw, H_out·W_out): one column a kernel position
     "Every `kh`×`kw` patch of `x`, one column per position, channels × rows × columns down each column"
+    x = np.asarray(x)
+    _check_windows(x, kh, kw, stride, padding)
     x = _pad(x, padding)
     (N, C, H, W), (sn, sc, sh, sw) = x.shape, x.strides
     out_h, out_w = (H - kh) // stride + 1, (W - kw) // stride + 1
@@ -95,13 +124,14 @@ def conv2d(x:np.ndarray, # images, (N, C_in, H, W)
            b:np.ndarray|None=None, # biases, (C_out,)
            stride:int=1, # step between two positions of the kernel
            padding:int=0, # zeros added on every side of each image
-          )->np.ndarray: # (N, C_out, H_out, W_out), in the dtype of `x` and `w`
+          )->np.ndarray: # (N, C_out, H_out, W_out), in the dtype of `x` and `w` (float64 for integers)
     "Cross-correlate `x` with `w` and add `b`, as `torch.nn.functional.conv2d`, with im2col and a matrix product"
     x, w = np.asarray(x), np.asarray(w)
-    _check_conv(x, w, b, stride, padding)
+    dt = _check_conv(x, w, b, stride, padding)
+    x, w = x.astype(dt, copy=False), w.astype(dt, copy=False)
     (N, _, H, W), (C_out, _, kh, kw) = x.shape, w.shape
     out = w.reshape(C_out, -1) @ im2col(x, kh, kw, stride, padding)
-    if b is not None: out += b[:, None]
+    if b is not None: out += np.asarray(b, dt)[:, None]
     return out.reshape(N, C_out, (H + 2 * padding - kh) // stride + 1, (W + 2 * padding - kw) // stride + 1)
 
 # %% ../nbs/01_numpy_conv.ipynb
@@ -127,6 +157,7 @@ def max_pool2d(x:np.ndarray, # feature maps, (N, C, H, W)
 def flatten(x:np.ndarray, # (N, ...)
            )->np.ndarray: # (N, everything else)
     "One row per image"
+    if np.ndim(x) < 1: raise ValueError(f'`x` must have a batch axis, got shape {np.shape(x)}')
     return x.reshape(len(x), -1)
 
 def linear(x:np.ndarray, # (N, in_features)
@@ -134,14 +165,21 @@ def linear(x:np.ndarray, # (N, in_features)
            b:np.ndarray|None=None, # (out_features,)
           )->np.ndarray: # (N, out_features)
     "`x @ w.T + b`, as `torch.nn.functional.linear`"
-    if np.ndim(x) != 2 or np.ndim(w) != 2 or x.shape[1] != w.shape[1]:
+    _check_real(x=x, w=w, b=b)
+    if np.ndim(w) != 2: raise ValueError(f'`w` must be 2-D (out_features, in_features), got shape {np.shape(w)}')
+    if np.ndim(x) != 2 or x.shape[1] != w.shape[1]:
         raise ValueError(f'`x` must be (N, {np.shape(w)[-1]}) to match `w` {np.shape(w)}, got {np.shape(x)}')
-    return x @ w.T if b is None else x @ w.T + b
+    if b is not None: _check_same_shape('b', b, w.shape[:1])
+    dt = _float_dtype(x, w)
+    out = x.astype(dt, copy=False) @ w.astype(dt, copy=False).T
+    return out if b is None else out + np.asarray(b, dt)
 
 # %% ../nbs/01_numpy_conv.ipynb
 def log_softmax(z:np.ndarray, # logits, (N, n_classes)
                )->np.ndarray: # log-probabilities, (N, n_classes)
     "`log(softmax(z))` along the last axis, computed stably"
+    _check_real(z=z)
+    if np.ndim(z) < 1 or np.shape(z)[-1] < 1: raise ValueError(f'`z` must have a non-empty class axis, got shape {np.shape(z)}')
     z = z - z.max(-1, keepdims=True)
     return z - np.log(np.exp(z).sum(-1, keepdims=True))
 
@@ -151,13 +189,19 @@ def softmax(z:np.ndarray, # logits, (N, n_classes)
     return np.exp(log_softmax(z))
 
 # %% ../nbs/01_numpy_conv.ipynb
+def _check_targets(z, y):
+    "`y` as an array, or a `ValueError` unless `z` is (N, n_classes) logits with N ≥ 1 and `y` holds N classes in [0, n_classes)"
+    if np.ndim(z) != 2 or len(z) == 0 or np.shape(z)[1] == 0: raise ValueError(f'`z` must be (N, n_classes) logits with N ≥ 1, got shape {np.shape(z)}')
+    y = np.asarray(y)
+    if y.shape != (len(z),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= z.shape[-1]:
+        raise ValueError(f'`y` must be ({len(z)},) integers in [0, {z.shape[-1]}), got {y.dtype} {y.shape}')
+    return y
+
 def cross_entropy(z:np.ndarray, # logits, (N, n_classes)
                   y:np.ndarray, # true classes, (N,) integers in [0, n_classes)
                  )->float: # the mean loss
     "Mean of `-log softmax(z)[n, y[n]]`, as `torch.nn.functional.cross_entropy`"
-    y = np.asarray(y)
-    if y.shape != (len(z),) or not np.issubdtype(y.dtype, np.integer) or y.min() < 0 or y.max() >= z.shape[-1]:
-        raise ValueError(f'`y` must be ({len(z)},) integers in [0, {z.shape[-1]}), got {y.dtype} {y.shape}')
+    y = _check_targets(z, y)
     return -log_softmax(z)[np.arange(len(y)), y].mean()
 
 # %% ../nbs/01_numpy_conv.ipynb
@@ -165,6 +209,7 @@ def cross_entropy_backward(z:np.ndarray, # logits, (N, n_classes)
                            y:np.ndarray, # true classes, (N,)
                           )->np.ndarray: # d loss / d z, (N, n_classes)
     "Gradient of `cross_entropy(z, y)` with respect to `z`"
+    y = _check_targets(z, y)
     dz = softmax(z)
     dz[np.arange(len(y)), y] -= 1
     return dz / len(y)
@@ -175,6 +220,9 @@ def linear_backward(dout:np.ndarray, # d loss / d out, (N, out_features)
                     w:np.ndarray, # weights, (out_features, in_features)
                    )->tuple: # (dx (N, in_features), dw (out, in), db (out,))
     "Gradients of `linear(x, w, b)` with respect to `x`, `w` and `b`"
+    _check_real(dout=dout, x=x, w=w)
+    if np.ndim(w) != 2: raise ValueError(f'`w` must be 2-D (out_features, in_features), got shape {np.shape(w)}')
+    _check_same_shape('x', x, (len(dout), w.shape[1])); _check_same_shape('dout', dout, (len(x), w.shape[0]))
     return dout @ w, dout.T @ x, dout.sum(0)
 
 # %% ../nbs/01_numpy_conv.ipynb
@@ -182,6 +230,7 @@ def relu_backward(dout:np.ndarray, # d loss / d out, any shape
                   x:np.ndarray, # the input of the forward pass, same shape
                  )->np.ndarray: # d loss / d x
     "Gradient of `relu(x)` with respect to `x`"
+    _check_same_shape('dout', dout, np.shape(x))
     return dout * (x > 0)
 
 def max_pool2d_backward(dout:np.ndarray, # d loss / d out, (N, C, H_out, W_out)
@@ -192,6 +241,7 @@ def max_pool2d_backward(dout:np.ndarray, # d loss / d out, (N, C, H_out, W_out)
     "Gradient of `max_pool2d(x, kernel_size, stride)` with respect to `x`: each window's to its (first) maximum"
     stride = kernel_size if stride is None else stride
     out, dx = max_pool2d(x, kernel_size, stride), np.zeros_like(x)
+    _check_same_shape('dout', dout, out.shape)
     unclaimed = np.ones(out.shape, dtype=bool)
     for s in _window_slices(*x.shape[2:], kernel_size, stride):
         here = (x[s] == out) & unclaimed
@@ -207,7 +257,10 @@ def col2im(cols:np.ndarray, # (N, C·kh·kw, H_out·W_out), as made by `im2col`
            padding:int=0, # as in `im2col`
           )->np.ndarray: # (N, C, H, W): each column added back where its patch came from
     "The adjoint of `im2col`: add each patch in `cols` back into an image of shape `x_shape`"
+    if len(x_shape) != 4: raise ValueError(f'`x_shape` must be (N, C, H, W), got {x_shape}')
+    _check_windows(np.empty((0, 0, *x_shape[2:])), kh, kw, stride, padding)
     N, C, H, W = x_shape
+    _check_same_shape('cols', cols, (N, C * kh * kw, ((H + 2 * padding - kh) // stride + 1) * ((W + 2 * padding - kw) // stride + 1)))
     out = np.zeros((N, C, H + 2 * padding, W + 2 * padding), dtype=cols.dtype)
     out_h, out_w = (H + 2 * padding - kh) // stride + 1, (W + 2 * padding - kw) // stride + 1
     cols = cols.reshape(N, C, kh, kw, out_h, out_w)
@@ -224,7 +277,9 @@ def conv2d_backward(dout:np.ndarray, # d loss / d out, (N, C_out, H_out, W_out)
                     padding:int=0, # as in the forward pass
                    )->tuple: # (dx (N, C_in, H, W), dw (C_out, C_in, kH, kW), db (C_out,))
     "Gradients of `conv2d(x, w, b, stride, padding)` with respect to `x`, `w` and `b`"
-    (C_out, _, kh, kw), N = w.shape, len(x)
+    _check_conv(x, w, None, stride, padding)
+    (C_out, _, kh, kw), (N, _, H, W) = w.shape, x.shape
+    _check_same_shape('dout', dout, (N, C_out, (H + 2 * padding - kh) // stride + 1, (W + 2 * padding - kw) // stride + 1))
     cols, d = im2col(x, kh, kw, stride, padding), dout.reshape(N, C_out, -1)
     dw = (_images_last(d) @ _images_last(cols).T).reshape(w.shape)
     dx = col2im(w.reshape(C_out, -1).T @ d, x.shape, kh, kw, stride, padding)
@@ -241,7 +296,11 @@ class TinyCNNNumPy:
                  input_size:int=28, # height and width of the input images
                  seed:int|None=0, # seed of the initial weights
                  dtype=np.float32): # dtype of the weights, and of the computations
-        if input_size < 4: raise ValueError(f'`input_size` must be at least 4, got {input_size}')
+        for name, v, least in (('in_channels', in_channels, 1), ('n_classes', n_classes, 1), ('n_filters1', n_filters1, 1),
+                               ('n_filters2', n_filters2, 1), ('input_size', input_size, 4)):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < least:
+                raise ValueError(f'`{name}` must be an integer of at least {least}, got {v!r}')
+        if np.dtype(dtype).kind != 'f': raise ValueError(f'`dtype` must be a floating-point dtype, got {np.dtype(dtype)}')
         rng, self.input_size = np.random.default_rng(seed), input_size
         shapes = {'conv1.weight': (n_filters1, in_channels, 3, 3), 'conv1.bias': (n_filters1,),
                   'conv2.weight': (n_filters2, n_filters1, 3, 3), 'conv2.bias': (n_filters2,),
@@ -323,12 +382,20 @@ class Adam:
                  lr:float=1e-3, # learning rate
                  betas:tuple=(0.9, 0.999), # decay of the running averages of the gradient and of its square
                  eps:float=1e-8): # added to √v̂ to avoid dividing by zero
+        if not isinstance(params, dict) or not all(isinstance(p, np.ndarray) and p.dtype.kind == 'f' for p in params.values()):
+            raise ValueError('`params` must be a dict of floating-point NumPy arrays, changed in place')
+        if not lr > 0 or not np.isfinite(lr): raise ValueError(f'`lr` must be a positive number, got {lr!r}')
+        if len(betas) != 2 or not all(0 <= b < 1 for b in betas): raise ValueError(f'`betas` must be two numbers in [0, 1), got {betas!r}')
+        if not eps >= 0: raise ValueError(f'`eps` must be ≥ 0, got {eps!r}')
         self.params, self.lr, self.betas, self.eps, self.t = params, lr, betas, eps, 0
         self.m = {k: np.zeros_like(p) for k, p in params.items()}
         self.v = {k: np.zeros_like(p) for k, p in params.items()}
 
     def step(self, grads:dict): # name → gradient, as returned by `loss_and_grads`
         "Move every parameter one Adam step against its gradient"
+        for k, g in grads.items():
+            if k not in self.params: raise ValueError(f'`grads` has {k!r}, which is not one of the parameters {list(self.params)}')
+            _check_same_shape(f'grads[{k!r}]', g, self.params[k].shape)
         (b1, b2), self.t = self.betas, self.t + 1
         for k, g in grads.items():
             self.m[k] = b1 * self.m[k] + (1 - b1) * g
@@ -343,6 +410,8 @@ def accuracy(model:TinyCNNNumPy, # the model to evaluate
              batch_size:int=500, # images a forward pass
             )->float: # the fraction of images classified correctly
     "Accuracy of `model` on `(x, y)`"
+    if len(x) == 0 or np.shape(y) != (len(x),): raise ValueError(f'`x` and `y` must hold the same number (≥ 1) of images, got {len(x)} and {np.shape(y)}')
+    _check_int('batch_size', batch_size, 1)
     return float(np.mean(np.concatenate([model.forward(x[i:i+batch_size]).argmax(1) for i in range(0, len(x), batch_size)]) == np.asarray(y)))
 
 # %% ../nbs/01_numpy_conv.ipynb
@@ -355,6 +424,10 @@ def fit_numpy(model:TinyCNNNumPy, # trained in place
               seed:int=0, # seed of the shuffling
              )->list[dict]: # one record an epoch: epoch, batch_losses, train_loss, val_accuracy, seconds
     "Train `model` on `(x, y)` with Adam and mini-batches, in NumPy only"
+    for a, b, names in ((x, y, '`x` and `y`'), (x_valid, y_valid, '`x_valid` and `y_valid`')):
+        if len(a) == 0 or np.shape(b) != (len(a),): raise ValueError(f'{names} must hold the same number (≥ 1) of images, got {len(a)} and {np.shape(b)}')
+    _check_int('epochs', epochs, 1); _check_int('batch_size', batch_size, 1)
+    if not lr > 0 or not np.isfinite(lr): raise ValueError(f'`lr` must be a positive number, got {lr!r}')
     x, x_valid = np.asarray(x, model.dtype), np.asarray(x_valid, model.dtype)
     opt, rng, history = Adam(model.params, lr), np.random.default_rng(seed), []
     for epoch in range(1, epochs + 1):
@@ -373,6 +446,8 @@ def plot_history(history:list[dict], # as returned by `fit_numpy`
                 ): # the matplotlib `Figure`
     "Training loss per batch and validation accuracy per epoch"
     import matplotlib.pyplot as plt
+    if not history or not all(isinstance(h, dict) and {'epoch', 'batch_losses', 'val_accuracy'} <= set(h) for h in history):
+        raise ValueError('`history` must be a non-empty list of records as returned by `fit_numpy`')
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
     losses = [l for h in history for l in h['batch_losses']]
     per_epoch = len(history[0]['batch_losses'])
