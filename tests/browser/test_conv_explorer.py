@@ -20,7 +20,7 @@ ROOT = '.tinycnn-conv'
 def _page(html:str)->str:
     return ('<!doctype html><html lang="en"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1"><title>convolution explorer</title></head>'
-            f'<body><main style="max-width:1280px">{html}</main></body></html>')
+            f'<body><main style="max-width:1280px;padding:0 18px">{html}</main></body></html>')  # padded like Quarto's column
 
 @pytest.fixture(scope='module')
 def explorer_html():
@@ -110,13 +110,17 @@ def test_keyboard_steps_the_kernel(explorer):
 def test_fits_the_column(explorer, width):
     "The widest setting (the digit with padding 2) fits a 1280 px column and a 390 px phone without scrolling sideways"
     page, log = explorer
-    page.set_viewport_size({'width': width, 'height': 900})
     page.select_option(f'{ROOT} select[name=input]', '1')
     page.select_option(f'{ROOT} select[name=padding]', '2')
     page.select_option(f'{ROOT} select[name=kernel]', str(len(explorer_kernels()) - 1))
+    page.click(f'{ROOT} button[name=step]')
+    page.click(f'{ROOT} button[name=step]')
+    page.set_viewport_size({'width': width, 'height': 900})  # the grids are redrawn to fit, at the same position
+    page.wait_for_timeout(100)
+    assert (_position(page), _filled(page)) == (2, 3)
     assert page.evaluate('() => document.documentElement.scrollWidth') <= width
     right = page.evaluate(f'() => Math.max(...Array.from(document.querySelectorAll("{ROOT} *"), e => e.getBoundingClientRect().right))')
-    assert right <= width, right
+    assert right <= page.locator(ROOT).bounding_box()['x'] + page.locator(ROOT).bounding_box()['width'] + 1 <= width, right
     assert not log.problems(), log.problems()
 
 def test_names_are_escaped(browser, site):
@@ -127,3 +131,12 @@ def test_names_are_escaped(browser, site):
         assert page.locator(f'{ROOT} img, {ROOT} b').count() == 0
         assert not log.problems(), log.problems()
     finally: page.close()
+
+def test_notebook_keeps_the_current_explorer():
+    "The docs page shows the output saved in `nbs/00_math.ipynb`: it must embed the current script (re-execute the notebook after changing it)"
+    import json, tinycnn
+    nb = json.loads((Path(__file__).parents[2]/'nbs'/'00_math.ipynb').read_text(encoding='utf-8'))
+    saved = [''.join(o['data']['text/html']) for c in nb['cells'] if c['cell_type'] == 'code' for o in c.get('outputs', [])
+             if 'tinycnnConvExplorer(root' in ''.join(o.get('data', {}).get('text/html', ''))]
+    assert len(saved) == 1, len(saved)
+    assert (Path(tinycnn.__file__).parent/'js'/'conv_explorer.js').read_text(encoding='utf-8') in saved[0]

@@ -118,7 +118,11 @@ function tinycnnConvExplorer(root, spec) {
     const x = spec.inputs[st.input], k = spec.kernels[st.kernel];
     return C.correlate(x.data, x.h, x.w, k.data, k.h, k.w, st.stride, st.padding, st.dilation);
   }
-  const cellSize = n => Math.max(8, Math.min(34, Math.floor(330 / n)));
+  // cells of at most 34 px, so that a grid of n columns (and its 1 px gaps) fits the explorer's width, up to 330 px
+  const cellSize = n => {
+    const avail = Math.max(160, Math.min(330, (root.clientWidth || 330) - 4));
+    return Math.max(6, Math.min(34, Math.floor((avail - n - 1) / n)));
+  };
   function grid(rows, cols, size, label) {
     const g = el('div', {class: 'tc-grid', role: 'img', 'aria-label': label});
     g.style.gridTemplateColumns = `repeat(${cols}, ${size}px)`;
@@ -255,6 +259,12 @@ function tinycnnConvExplorer(root, spec) {
   endBtn.addEventListener('click', () => { stop(); go(last()); });
   playBtn.addEventListener('click', play);
   [inputSel, kernelSel, strideSel, paddingSel, dilationSel].forEach(s => s.addEventListener('change', rebuild));
+  let width = root.clientWidth;
+  window.addEventListener('resize', () => {  // narrower or wider: new cell sizes, same position
+    if (root.clientWidth === width) return;
+    width = root.clientWidth;
+    const keep = pos; rebuild(); go(keep);
+  });
   root.addEventListener('keydown', e => {
     if (e.target.tagName === 'SELECT' || e.altKey || e.ctrlKey || e.metaKey) return;
     const moves = {ArrowRight: pos + 1, ArrowDown: pos + 1, ArrowLeft: pos - 1, ArrowUp: pos - 1, Home: 0, End: last()};
