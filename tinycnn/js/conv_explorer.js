@@ -246,11 +246,15 @@ function tinycnnConvExplorer(root, spec) {
 
   const last = () => S.res ? S.res.h * S.res.w - 1 : 0;
   function go(p) { if (!S.res) return; pos = Math.max(0, Math.min(last(), p)); render(); }
-  function stop() { if (timer) clearInterval(timer); timer = null; playBtn.textContent = 'Play'; playBtn.setAttribute('aria-pressed', 'false'); }
+  function stop() {
+    if (timer) clearInterval(timer);
+    timer = null; playBtn.textContent = 'Play'; playBtn.setAttribute('aria-pressed', 'false'); status.setAttribute('aria-live', 'polite');
+  }
   function play() {
     if (timer) return stop();
     if (pos === last()) go(0);
     playBtn.textContent = 'Pause'; playBtn.setAttribute('aria-pressed', 'true');
+    status.setAttribute('aria-live', 'off');  // no announcement at every step while it plays
     timer = setInterval(() => { if (pos >= last()) stop(); else go(pos + 1); }, Math.max(60, 6000 / (last() + 1)));
   }
   stepBtn.addEventListener('click', () => { stop(); go(pos + 1); });
