@@ -61,6 +61,8 @@ def explorer_kernels(model=None, # a `TinyCNN`, whose `conv1` kernels of the fir
     if model is None:
         from tinycnn.visualization import load_trained  # imported here: it needs PyTorch
         model = load_trained()[0]
+    if getattr(getattr(model, 'conv1', None), 'weight', None) is None or model.conv1.weight.ndim != 4:
+        raise ValueError(f'`model` must be a `TinyCNN` (with a `conv1` convolution), got {type(model).__name__}')
     w = model.conv1.weight.detach().cpu().numpy()[:, 0].astype(np.float64)  # float32 numbers, exactly
     classic = {'vertical edge': np.array([[1, 0, -1]] * 3), 'blur': np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16,
                'sharpen': np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]])}
