@@ -35,6 +35,9 @@ class TinyCNN(nn.Module):
         "Run the network on `x` one stage at a time"
         if tuple(x.shape[1:]) != self.input_shape:
             raise ValueError(f'`x` must have shape (N, {", ".join(map(str, self.input_shape))}) (N images, channels, height, width), got {tuple(x.shape)}')
+        if x.device != self.conv1.weight.device:
+            raise ValueError(f'`x` is on {x.device} but the model is on {self.conv1.weight.device}: '
+                             f'move the input with `x.to(next(model.parameters()).device)` (or the model with `model.to(x.device)`)')
         x = self.conv1(x);                 yield 'conv1', x
         x = _pool_relu(x);                 yield 'pool1', x
         x = self.conv2(x);                 yield 'conv2', x
