@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_interpretation.ipynb 4
 from __future__ import annotations
-import base64, io, json, math, uuid
+import base64, io, json, uuid
 from pathlib import Path
 from typing import NamedTuple
 
@@ -126,11 +126,11 @@ def plot_top_losses(images:ImageSet, # the images `top` indexes
                    )->Figure:
     "A grid of the mistakes in `top`, each titled 'true → predicted' with its loss and the true class's probability"
     n = len(top.idxs); rows = -(-n // cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.15, rows * 1.45), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.15, rows * 1.6 + 0.4), squeeze=False)
     for ax in axes.flat: ax.set_axis_off()
     for ax, i, a, p, l, pr in zip(axes.flat, top.idxs, top.actual, top.predicted, top.losses, top.probs):
         ax.imshow(images.images[i, 0], cmap='gray')
-        ax.set_title(f'{_short(images.classes[a])} → {_short(images.classes[p])}\nloss {l:.1f}, p {pr[a]:.0%}', fontsize=7)
+        ax.set_title(f'{_short(images.classes[a])} → {_short(images.classes[p])}\nloss {l:.1f}, p(true) {pr[a]:.0%}', fontsize=7)
     fig.suptitle('the most confidently wrong: true → predicted', fontsize=10)
     fig.tight_layout(); plt.close(fig)
     return fig
