@@ -255,12 +255,13 @@ def _png(values:np.ndarray, # (H, W) in [0, 1]
          cmap:str|None=None, # a matplotlib colormap; `None` for a grey image
          levels:int=32, # colours of the palette
         )->str: # base64 of the PNG
-    "A small PNG of `values`: grey, or a palette of `levels` colours of `cmap`"
-    v = np.clip(np.nan_to_num(values), 0, 1)
-    if cmap is None: im = Image.fromarray(np.round(v * 255).astype(np.uint8), mode='L')
+    "A small PNG of `values` (NaN drawn white): grey, or a palette of `levels` colours of `cmap`"
+    nan, v = np.isnan(values), np.clip(np.nan_to_num(values), 0, 1)
+    if cmap is None: im = Image.fromarray(np.where(nan, 255, np.round(v * 255)).astype(np.uint8), mode='L')
     else:
-        im = Image.fromarray(np.round(v * (levels - 1)).astype(np.uint8), mode='P')
-        im.putpalette((colormaps[cmap](np.linspace(0, 1, levels))[:, :3] * 255).round().astype(np.uint8).flatten().tolist())
+        im = Image.fromarray(np.where(nan, levels, np.round(v * (levels - 1))).astype(np.uint8), mode='P')
+        palette = (colormaps[cmap](np.linspace(0, 1, levels))[:, :3] * 255).round().astype(np.uint8).flatten().tolist()
+        im.putpalette(palette + [255, 255, 255])  # the last entry, for NaN
     buf = io.BytesIO(); im.save(buf, 'PNG', optimize=True)
     return base64.b64encode(buf.getvalue()).decode()
 
