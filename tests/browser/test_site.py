@@ -8,7 +8,7 @@ import pytest
 from conftest import DOCS, PAGES
 
 WIDGET_VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
-EXPLORERS = '.tinycnn-draw, .tinycnn-static-explorer, .tinycnn-live-explorer'
+EXPLORERS = '.tinycnn-draw, .tinycnn-static-explorer, .tinycnn-live-explorer, .tinycnn-conv, .tinycnnWhy-root, .tinycnnScrub-root'
 WIDE, PHONE = {'width': 1280, 'height': 900}, {'width': 390, 'height': 844}
 
 def settle(page):
