@@ -4,7 +4,7 @@
 
 # %% ../nbs/08_experiments.ipynb 4
 from __future__ import annotations
-import json, os, platform, shutil, subprocess, sys, tempfile, time
+import json, os, platform, subprocess, sys, time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import torch
 import matplotlib.pyplot as plt
 
 import tinycnn
-from .data import load_data, load_recorded, recorded_path
+from .data import load_data
 from .tuning import (TUNABLE, FINISHED, launch_workers, n_finished, open_storage, train_and_test, _subset)
 
 # %% auto 0
