@@ -201,8 +201,10 @@ def download_dataset(name:str, # a key of `DATASETS`
                     )->Path: # the data folder
     "Download dataset `name` into `root` once, checking every file before it is kept (see above); files already there are kept"
     info, root = DATASETS[name], Path(root).expanduser()
-    if info.torchvision in IDX_CLASSES: _download_idx(info, root)
-    elif not _present(info, root): _download_cifar(info, root)
+    try:
+        if info.torchvision in IDX_CLASSES: _download_idx(info, root)
+        elif not _present(info, root): _download_cifar(info, root)
+    except OSError as e: raise DataNotFoundError(f'{info.torchvision} could not be downloaded into the data folder {root}: {e}') from None
     return root
 
 # %% ../nbs/02_data.ipynb
