@@ -358,12 +358,12 @@ def load_data(dataset:str='auto', # one of `DATASET_CHOICES`
     "Load `dataset` into memory with its training, validation and test splits"
     if dataset not in DATASET_CHOICES: raise ValueError(f'`dataset` must be one of {DATASET_CHOICES}, got {dataset!r}')
     root = resolve_data_dir(data_dir)
+    given = 'data_dir' if data_dir is not None else 'TINYCNN_DATA' if os.environ.get('TINYCNN_DATA') else None
+    if dataset != 'sample' and given and not root.is_dir():
+        raise DataNotFoundError(f"the data folder {root} (from {given}) does not exist; create it (a download goes there), "
+                                f"name a folder that exists, or use dataset='sample'")
     if dataset == 'sample': data = load_sample(valid_size, seed)
     elif dataset == 'auto':
-        given = 'data_dir' if data_dir is not None else 'TINYCNN_DATA' if os.environ.get('TINYCNN_DATA') else None
-        if given and not root.is_dir():
-            raise DataNotFoundError(f"the data folder {root} (from {given}) does not exist; give a folder that does, "
-                                    f"or a dataset by name to download it there, or dataset='sample'")
         try: data = _load_full('mnist', root, valid_size, seed, download=False)
         except DataNotFoundError: data = load_sample(valid_size, seed)
     else: data = _load_full(dataset, root, valid_size, seed, download)

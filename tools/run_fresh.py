@@ -8,7 +8,7 @@ The kernel is this Python (`sys.executable`), whatever kernels Jupyter knows els
 is made absolute first, since the notebooks run elsewhere. Prints each notebook's run time; exits 1 if one fails
 or runs longer than --limit seconds.
 """
-import argparse, json, os, shutil, sys, tempfile, time
+import argparse, json, os, re, shutil, sys, tempfile, time
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
@@ -53,7 +53,9 @@ if __name__ == '__main__':
             print(f'{name:20s} {secs:7.1f} s  {"ok" if ok else "TOO SLOW"}', flush=True)
         except Exception as e:
             ok = False
-            print(f'{name:20s} FAILED: {str(e).strip().splitlines()[-1][:300] if str(e).strip() else type(e).__name__}', flush=True)
+            lines = re.sub(r'\x1b\[[0-9;]*m', '', str(e)).strip().splitlines() or [type(e).__name__]
+            cell = next((l for l in lines if l.strip() and not l.startswith(('-', 'An error', 'Traceback'))), '')
+            print(f'{name:20s} FAILED in the cell starting {cell.strip()[:120]!r}: {lines[-1][:300]}', flush=True)
         if not ok: failed.append(name)
     print(f'fresh-kernel runs: {len(args.names) - len(failed)} passed, {len(failed)} failed')
     sys.exit(1 if failed else 0)
