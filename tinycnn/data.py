@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_data.ipynb 4
 from __future__ import annotations
-import contextlib, io, os
+import json, os, tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -15,9 +15,10 @@ import torch
 from torch import Tensor
 
 # %% auto 0
-__all__ = ['DATASETS', 'IDX_CLASSES', 'DATASET_CHOICES', 'DataError', 'DataNotFoundError', 'CorruptDataError', 'resolve_data_dir',
-           'DatasetInfo', 'read_split', 'ImageSet', 'Batches', 'Data', 'split_valid', 'make_mnist_sample',
-           'load_sample', 'load_data']
+__all__ = ['DATASETS', 'IDX_CLASSES', 'MIRROR_VAR', 'RAW_MD5', 'DATASET_CHOICES', 'DataError', 'DataNotFoundError',
+           'CorruptDataError', 'resolve_data_dir', 'DatasetInfo', 'read_split', 'download_dataset', 'ImageSet',
+           'Batches', 'Data', 'split_valid', 'make_mnist_sample', 'load_sample', 'load_data', 'recorded_path',
+           'load_recorded']
 
 # %% ../nbs/02_data.ipynb
 class DataError(RuntimeError):
@@ -55,7 +56,7 @@ DATASETS = {i.name: i for i in [
 # %% ../nbs/02_data.ipynb
 def _not_found(info, root, why=''):
     return DataNotFoundError(
-        f"{info.torchvision} was not found in the data folder {root}{why}.\n"
+        f"{info.torchvision} was not found in the data folder {root}{why}. "
         f"Put the files in {root}/{info.torchvision}/raw (torchvision's layout), point TINYCNN_DATA "
         f"or --data-dir at a folder that has them, allow a download (needs internet), "
         f"or use the small MNIST sample shipped with tinycnn (dataset='sample', --dataset sample).")
@@ -68,27 +69,29 @@ def _to_nchw(images)->Tensor:
 def read_split(name:str, # a key of `DATASETS`
                root:Path, # the data folder
                train:bool, # the training split, or the test split?
-               download:bool=True, # try to download the files if they are missing?
+               download:bool=True, # download the dataset into `root` (created if missing) if its files are not there?
               )->tuple[Tensor, Tensor, list]: # images (N, C, H, W) uint8, labels (N,) int64, class names
-    "Read one split of dataset `name` from `root` with `torchvision.datasets`"
+    "Read one split of dataset `name` from `root`, downloading the dataset first if it is missing and `download`"
     info, root = DATASETS[name], Path(root)
-    if not root.is_dir(): raise _not_found(info, root, ' (the folder does not exist)')
-    if (fast := _read_idx_split(info, root, train)) is not None: return fast
+    if not _present(info, root):
+        if not download: raise _not_found(info, root, '' if root.is_dir() else ' (the folder does not exist)')
+        download_dataset(name, root)
+    if info.torchvision in IDX_CLASSES: return _read_idx_split(info, root, train)
     import torchvision
-    cls = getattr(torchvision.datasets, info.torchvision)
-    try: ds = cls(str(root), train=train, download=False)
-    except RuntimeError as e:
-        if 'not found' not in str(e).lower() and 'download' not in str(e).lower(): raise _corrupt(info, root, e) from None
-        if not download: raise _not_found(info, root) from None
-        ds = _download(cls, info, root, train)
-    except Exception as e: raise _corrupt(info, root, e) from None
+    try: ds = getattr(torchvision.datasets, info.torchvision)(str(root), train=train, download=False)
+    except Exception as e: raise _corrupt(info, root, str(e).splitlines()[0]) from None
     images, labels = _to_nchw(ds.data).contiguous(), torch.as_tensor(ds.targets, dtype=torch.long)
     if len(images) != len(labels): raise _corrupt(info, root, f'{len(images)} images but {len(labels)} labels')
+    _check_labels(labels, ds.classes, info, root, 'its batch files')
     return images, labels, list(ds.classes)
 
 # %% ../nbs/02_data.ipynb
 IDX_CLASSES = {'MNIST': ['0 - zero', '1 - one', '2 - two', '3 - three', '4 - four', '5 - five', '6 - six', '7 - seven', '8 - eight', '9 - nine'],
                'FashionMNIST': ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot']}
+
+def _idx_files(info, root:Path, train:bool)->tuple[Path, Path]:
+    prefix = 'train' if train else 't10k'
+    return tuple(root/info.torchvision/'raw'/f'{prefix}-{kind}' for kind in ('images-idx3-ubyte', 'labels-idx1-ubyte'))
 
 def _read_idx(path:Path, info, root)->np.ndarray:
     "The array in the IDX file `path` (big-endian header: 2 zero bytes, a type byte, the number of dimensions, the sizes)"
@@ -99,27 +102,110 @@ def _read_idx(path:Path, info, root)->np.ndarray:
         raise _corrupt(info, root, f'{path.name} has {len(buf):,} bytes, which does not match its header')
     return np.frombuffer(buf, np.uint8, offset=4 + 4 * ndim).reshape(shape)
 
+def _check_labels(labels:Tensor, classes:list, info, root, where:str):
+    if len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < len(classes):
+        raise _corrupt(info, root, f'{where} hold labels from {int(labels.min())} to {int(labels.max())}, '
+                                   f'but {info.torchvision} has only labels 0 to {len(classes) - 1}')
+
 def _read_idx_split(info, root:Path, train:bool):
-    "Images, labels and classes of an MNIST-style split read from its raw IDX files, or `None` if they are not there"
-    raw, prefix = root/info.torchvision/'raw', 'train' if train else 't10k'
-    files = raw/f'{prefix}-images-idx3-ubyte', raw/f'{prefix}-labels-idx1-ubyte'
-    if info.torchvision not in IDX_CLASSES or not all(f.exists() for f in files): return None
+    "Images, labels and classes of an MNIST-style split read from its raw IDX files"
+    files = _idx_files(info, root, train)
     images, labels = (_read_idx(f, info, root) for f in files)
     if len(images) != len(labels): raise _corrupt(info, root, f'{len(images)} images but {len(labels)} labels')
-    return torch.from_numpy(images.copy())[:, None], torch.from_numpy(labels.astype(np.int64)), list(IDX_CLASSES[info.torchvision])
+    classes = list(IDX_CLASSES[info.torchvision])
+    labels = torch.from_numpy(labels.astype(np.int64))
+    _check_labels(labels, classes, info, root, files[1].name)
+    return torch.from_numpy(images.copy())[:, None], labels, classes
 
 # %% ../nbs/02_data.ipynb
 def _corrupt(info, root, err):
     return CorruptDataError(f"{info.torchvision} in {root} could not be read ({err}). The files look truncated "
                             f"or damaged: delete them and download again, or copy them afresh.")
 
-def _download(cls, info, root, train):
-    out = io.StringIO()
+# %% ../nbs/02_data.ipynb
+MIRROR_VAR = 'TINYCNN_MIRROR' # environment variable: a base URL that replaces the official download addresses
+
+RAW_MD5 = {'MNIST': { # md5 sums of the uncompressed MNIST files
+    'train-images-idx3-ubyte': '6bbc9ace898e44ae57da46a324031adb', 'train-labels-idx1-ubyte': 'a25bea736e30d166cdddb491f175f624',
+    't10k-images-idx3-ubyte': '2646ac647ad5339dbf082846283269ea', 't10k-labels-idx1-ubyte': '27ae3e4e09519cfbb04c329615203637'}}
+
+# %% ../nbs/02_data.ipynb
+def _urls(official:list, fname:str)->list:
+    "Where to fetch `fname`: the mirror named by `$TINYCNN_MIRROR` alone if it is set, else the `official` base URLs in turn"
+    mirror = os.environ.get(MIRROR_VAR)
+    return [f"{base.rstrip('/')}/{fname}" for base in ([mirror] if mirror else official)]
+
+def _bad_download(info, fname, why):
+    return CorruptDataError(f"the download of {info.torchvision} failed: {fname} {why}; nothing of it was kept, so downloading again "
+                            f"starts it afresh (check the mirror in {MIRROR_VAR} if it is set)")
+
+def _fetch(urls:list, folder:Path, fname:str, info)->Path:
+    "Download `fname` into `folder` from the first of `urls` that answers, with torchvision's progress bar"
+    from torchvision.datasets.utils import download_url
+    errors = []
+    for url in urls:
+        try: download_url(url, str(folder), fname); return folder/fname
+        except Exception as e: errors.append(f'{url}: {str(e).splitlines()[0][:200] if str(e) else type(e).__name__}')
+    raise DataNotFoundError(f"{info.torchvision} could not be downloaded ({'; '.join(errors)}). Without internet, set {MIRROR_VAR} "
+                            f"to a mirror, copy the files into the data folder yourself, or use dataset='sample'.")
+
+def _verify(path:Path, md5:str, info):
+    "Raise a clear error naming `path` unless its md5 sum is `md5`"
+    from torchvision.datasets.utils import calculate_md5
+    if (got := calculate_md5(path)) != md5: raise _bad_download(info, path.name, f'has md5 {got}, not {md5}')
+
+# %% ../nbs/02_data.ipynb
+def _extract(archive:Path, folder:Path, info)->Path:
+    from torchvision.datasets.utils import extract_archive
+    try: return Path(extract_archive(str(archive), str(folder)))
+    except Exception as e: raise _bad_download(info, archive.name, f'could not be extracted ({e or type(e).__name__})') from None
+
+def _download_idx(info, root:Path):
+    "Download MNIST or FashionMNIST into `root/<name>/raw`, each file checked before it is renamed into place"
+    import torchvision
+    cls, raw = getattr(torchvision.datasets, info.torchvision), root/info.torchvision/'raw'
+    raw.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix='.download-', dir=raw) as tmp:
+        for gz_name, gz_md5 in cls.resources:
+            name, known = gz_name.removesuffix('.gz'), RAW_MD5.get(info.torchvision, {})
+            if (raw/name).exists(): continue
+            gz = _fetch(_urls(cls.mirrors, gz_name), Path(tmp), gz_name, info)
+            if name not in known: _verify(gz, gz_md5, info)
+            out = _extract(gz, Path(tmp), info)
+            try: _read_idx(out, info, root)
+            except CorruptDataError: raise _bad_download(info, name, 'does not match its header (truncated?)') from None
+            if name in known: _verify(out, known[name], info)
+            os.replace(out, raw/name)
+
+# %% ../nbs/02_data.ipynb
+def _download_cifar(info, root:Path):
+    "Download CIFAR-10 into `root/cifar-10-batches-py`, its batch files checked before the folder is renamed into place"
+    from torchvision.datasets import CIFAR10 as cls
+    root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix='.download-', dir=root) as tmp:
+        archive = _fetch(_urls([cls.url.rsplit('/', 1)[0]], cls.filename), Path(tmp), cls.filename, info)
+        folder = _extract(archive, Path(tmp), info)/cls.base_folder
+        for fname, md5 in [*cls.train_list, *cls.test_list, (cls.meta['filename'], cls.meta['md5'])]:
+            if not (folder/fname).is_file(): raise _bad_download(info, fname, f'is missing from {cls.filename}')
+            _verify(folder/fname, md5, info)
+        os.replace(folder, root/cls.base_folder)
+
+# %% ../nbs/02_data.ipynb
+def _present(info, root:Path)->bool:
+    "Are the dataset's files in `root` (complete or not: reading them tells)?"
+    if info.torchvision in IDX_CLASSES: return all(f.exists() for train in (True, False) for f in _idx_files(info, root, train))
+    return (root/'cifar-10-batches-py').is_dir()
+
+def download_dataset(name:str, # a key of `DATASETS`
+                     root:str|Path, # the data folder, created if missing
+                    )->Path: # the data folder
+    "Download dataset `name` into `root` once, checking every file before it is kept (see above); files already there are kept"
+    info, root = DATASETS[name], Path(root).expanduser()
     try:
-        with contextlib.redirect_stdout(out): return cls(str(root), train=train, download=True)
-    except Exception as e:
-        why = f' and downloading it failed: {str(e).splitlines()[0][:200]}'
-        raise _not_found(info, root, why) from None
+        if info.torchvision in IDX_CLASSES: _download_idx(info, root)
+        elif not _present(info, root): _download_cifar(info, root)
+    except OSError as e: raise DataNotFoundError(f'{info.torchvision} could not be downloaded into the data folder {root}: {e}') from None
+    return root
 
 # %% ../nbs/02_data.ipynb
 class ImageSet:
@@ -266,12 +352,16 @@ def load_data(dataset:str='auto', # one of `DATASET_CHOICES`
               data_dir:str|Path|None=None, # data folder; see `resolve_data_dir`
               valid_size:float|int=0.1, # the validation split carved from the training set
               seed:int=0, # seed of that split
-              download:bool=True, # download a missing dataset (needs internet)?
+              download:bool=True, # download a missing named dataset (needs internet)? `'auto'` never downloads
               verbose:bool=True, # say which data is used?
              )->Data:
     "Load `dataset` into memory with its training, validation and test splits"
     if dataset not in DATASET_CHOICES: raise ValueError(f'`dataset` must be one of {DATASET_CHOICES}, got {dataset!r}')
     root = resolve_data_dir(data_dir)
+    given = 'data_dir' if data_dir is not None else 'TINYCNN_DATA' if os.environ.get('TINYCNN_DATA') else None
+    if dataset != 'sample' and given and not root.is_dir():
+        raise DataNotFoundError(f"the data folder {root} (from {given}) does not exist; create it (a download goes there), "
+                                f"name a folder that exists, or use dataset='sample'")
     if dataset == 'sample': data = load_sample(valid_size, seed)
     elif dataset == 'auto':
         try: data = _load_full('mnist', root, valid_size, seed, download=False)
@@ -286,3 +376,19 @@ def _load_full(name, root, valid_size, seed, download)->Data:
     (xtr, ytr, classes), (xte, yte, _) = [read_split(name, root, train, download) for train in (True, False)]
     train, valid = split_valid(ImageSet(xtr, ytr, info.mean, info.std, classes), valid_size, seed)
     return Data(name, train, valid, ImageSet(xte, yte, info.mean, info.std, classes), str(root))
+
+# %% ../nbs/02_data.ipynb
+def recorded_path(name:str|None=None, # a file of recorded results, e.g. 'experiments.json'; `None` for their folder
+                 )->Path:
+    "Where tinycnn keeps the recorded result `name` (a benchmark's or the experiment's), or their folder"
+    import tinycnn
+    folder = Path(tinycnn.__file__).parent/'assets'/'results'
+    if name is None: return folder
+    if not (folder/name).is_file():
+        raise ValueError(f"`name` must be one of the recorded results {sorted(p.name for p in folder.iterdir())}, got {name!r}")
+    return folder/name
+
+def load_recorded(name:str, # a recorded `.json` file, e.g. 'experiments.json'
+                 )->dict:
+    "The recorded result `name`, parsed"
+    return json.loads(recorded_path(name).read_text())

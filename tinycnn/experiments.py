@@ -61,21 +61,22 @@ def _run_study(storage, study_name, trials, workers, dataset, data_dir, epochs, 
     return optuna.load_study(study_name=study_name, storage=open_storage(storage))
 
 # %% ../nbs/08_experiments.ipynb
-def run_experiments(dataset:str='mnist', # the dataset; the real results use the full MNIST
+def run_experiments(out:str|Path, # the results file, rewritten after every run
+                    storage:str|None=None, # the study's storage (see `open_storage`), resumable; needed for 'tuned'
+                    dataset:str='mnist', # the dataset; the real results use the full MNIST
                     data_dir:str|None=None, # data folder (default: $TINYCNN_DATA)
                     trials:int=20, # finished trials of the study
                     epochs:int=6, # epochs of every trial and every final run
                     seeds:tuple=(0, 1, 2), # seeds of the final runs, for each configuration
                     workers:int=2, # `tinycnn_tune` processes running the study together
-                    storage:str='bench/results/study.log', # the study's storage (see `open_storage`), resumable
                     study_name:str='tinycnn-mnist', # the study's name in `storage`
-                    out:str='bench/results/experiments.json', # the results file, rewritten after every run
                     train_images:int|None=None, # use only the first N training images (the miniature under test)
                     threads:int|None=1, # torch CPU threads for the final runs
                     configurations:tuple=('baseline', 'tuned'), # which final runs to make ('baseline' alone needs no study)
                     verbose:bool=True, # print progress?
                    )->dict: # the results also written to `out`
     "Tune TinyCNN with a real study, then train the baseline and the tuned configuration with every seed and test each once"
+    if 'tuned' in configurations and not storage: raise ValueError("`storage` must name the study's storage to run 'tuned', got None")
     log = print if verbose else (lambda *a: None)
     if threads: torch.set_num_threads(threads)
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
