@@ -226,11 +226,12 @@ class ImageSet:
 
     @cached_property
     def x(self)->Tensor:
-        "The normalized images, (N, C, H, W) float32, computed once"
-        mean = torch.tensor(self.mean).view(1, -1, 1, 1)
-        std = torch.tensor(self.std).view(1, -1, 1, 1)
-        x = self.images.float().contiguous() # the one float32 copy, normalized in place: no temporaries of its size
-        return x.sub_(255 * mean).div_(255 * std)
+        "The normalized images, (N, C, H, W) float32, computed once (an ordinary tensor even when first asked for under `torch.inference_mode`)"
+        with torch.inference_mode(False): # an inference tensor, cached, would refuse autograd (saliency) for good
+            mean = torch.tensor(self.mean).view(1, -1, 1, 1)
+            std = torch.tensor(self.std).view(1, -1, 1, 1)
+            x = self.images.float().contiguous() # the one float32 copy, normalized in place: no temporaries of its size
+            return x.sub_(255 * mean).div_(255 * std)
 
     @property
     def y(self)->Tensor: return self.labels

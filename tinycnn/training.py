@@ -12,18 +12,17 @@ import numpy as np
 import torch
 from torch import nn
 from fastcore.docments import docments
-from fastcore.script import call_parse, Param, store_true
 from tqdm.auto import tqdm
 
 import tinycnn
-from .data import load_data, Batches, Data, DataError, DATASET_CHOICES
+from .data import load_data, Batches, Data, DataError, DATASET_CHOICES, recorded_path
 from .model import TinyCNN
 
 # %% auto 0
 __all__ = ['HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads', 'num_threads',
            'NonFiniteLossError', 'native_half_precision', 'train_one_epoch', 'evaluate', 'fit', 'plot_history',
            'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'train',
-           'dashed_parser', 'run_command', 'train_cli', 'train_main', 'command_path']
+           'Param', 'store_true', 'dashed_parser', 'run_command', 'train_cli', 'train_main', 'command_path']
 
 # %% ../nbs/04_training.ipynb
 def _is_int(v)->bool: return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
@@ -544,16 +543,24 @@ def _arg_type(anno):
     args = [a for a in typing.get_args(anno) if a is not type(None)]
     return args[0] if args and typing.get_origin(anno) in (typing.Union, types.UnionType) else anno
 
-def dashed_parser(func, prog:str|None=None)->argparse.ArgumentParser:
-    "An `ArgumentParser` for `func` built as fastcore's `anno_parser` builds it, with each `--long_option` spelled `--long-option` too (and shown so)"
-    p = argparse.ArgumentParser(description=func.__doc__, prog=prog, formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=30))
+class Param:
+    "How a parameter of a command function shows as an option: its `help`, its `type` (`store_true` for a flag) and its `choices`"
+    def __init__(self, help:str='', type=None, choices=None): self.help, self.type, self.choices = help, type, choices
 
+def store_true():
+    "The `type` of a flag: present on the command line means `True`"
+
+def dashed_parser(func, prog:str|None=None)->argparse.ArgumentParser:
+    "An `ArgumentParser` for `func`: an option a parameter (help from its `Param`, else its docment), spelled `--long-option` and `--long_option`"
+    p = argparse.ArgumentParser(description=func.__doc__, prog=prog, formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=30))
     for k, v in docments(func, full=True, returns=False, eval_str=True).items():
-        param = copy.copy(v.anno) if isinstance(v.anno, Param) else Param(v.docment, _arg_type(v.anno))
-        param.set_default(v.default)
-        name = f'no_{k}' if param.negated else k
-        if not param.opt: p.add_argument(name, **param.kwargs); continue
-        p.add_argument(*dict.fromkeys([f"--{name.replace('_', '-')}", f'--{name}']), dest=k, **param.kwargs)
+        param = v.anno if isinstance(v.anno, Param) else Param(v.docment or '', _arg_type(v.anno))
+        opts = list(dict.fromkeys([f"--{k.replace('_', '-')}", f'--{k}']))
+        if param.type is store_true: p.add_argument(*opts, dest=k, action='store_true', help=param.help); continue
+        required = v.default is inspect.Parameter.empty
+        shown = '' if required or v.default is None else f' (default: {v.default})'
+        p.add_argument(*opts, dest=k, type=param.type, choices=param.choices, required=required,
+                       default=None if required else v.default, help=param.help + shown)
     return p
 
 def run_command(func, argv:list|None=None):
@@ -561,7 +568,6 @@ def run_command(func, argv:list|None=None):
     return func(**vars(dashed_parser(func).parse_args(argv)))
 
 # %% ../nbs/04_training.ipynb
-@call_parse
 def train_cli(dataset:Param('auto: real MNIST if in the data folder, else the shipped sample', str, choices=DATASET_CHOICES)='auto',
               data_dir:Param('data folder (default: $TINYCNN_DATA, else ~/.cache/tinycnn)', str)=None,
               epochs:Param('passes over the training set', int)=DEFAULTS['epochs'],

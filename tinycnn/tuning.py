@@ -17,12 +17,11 @@ from optuna.study import StudyDirection
 from optuna.trial import TrialState
 import torch
 from torch import nn
-from fastcore.script import call_parse, Param, store_true
 from tqdm.auto import tqdm
 
 from .data import load_data, Data, ImageSet, DataError, DATASET_CHOICES
 from .model import TinyCNN
-from .training import fit, evaluate, set_seed, default_device, Batches, NonFiniteLossError, run_command, command_path
+from .training import fit, evaluate, set_seed, default_device, Batches, NonFiniteLossError, run_command, command_path, Param, store_true
 
 # %% auto 0
 __all__ = ['SEARCH_SPACE', 'TUNABLE', 'PRUNERS', 'SAMPLERS', 'STORAGE_FORMS', 'FINISHED', 'SCHEDULES', 'search_distributions',
@@ -445,7 +444,6 @@ def _write_json(path:Path, obj):
     tmp.write_text(json.dumps(obj, indent=2))
     os.replace(tmp, path)
 
-@call_parse
 def tune_cli(trials:Param('finished trials the whole study must reach, counted across all workers', int)=20,
              timeout:Param('stop this worker after this many seconds', float)=None,
              epochs:Param('epochs a trial trains for, unless pruned', int)=6,
