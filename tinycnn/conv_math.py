@@ -11,8 +11,8 @@ from IPython.display import HTML
 import tinycnn
 
 # %% auto 0
-__all__ = ['cross_correlate2d', 'explorer_inputs', 'explorer_kernels', 'conv_explorer', 'convolve2d', 'conv_out_size',
-           'same_padding', 'tinycnn_layers', 'layers_table']
+__all__ = ['cross_correlate2d', 'explorer_inputs', 'explorer_kernels', 'script_json', 'conv_explorer', 'convolve2d',
+           'conv_out_size', 'same_padding', 'tinycnn_layers', 'layers_table']
 
 # %% ../nbs/00_math.ipynb
 def _real_2d(a, name):
@@ -82,9 +82,11 @@ def _grids_json(grids, name, limit=64):
         out.append(dict(name=key, h=a.shape[0], w=a.shape[1], data=data))
     return out
 
-def _script_json(obj)->str:
-    "`obj` as JSON that is safe inside a `<script>` element: no `<`, `>` or `&` that the HTML parser could read"
-    return json.dumps(obj, allow_nan=False).replace('<', '\\u003c').replace('>', '\\u003e').replace('&', '\\u0026')
+def script_json(obj, # any JSON-ready value
+               )->str: # JSON that cannot end or open anything inside an HTML `<script>` element
+    "`obj` as JSON safe to paste inside `<script>`: `<`, `>`, `&` and U+2028/U+2029 escaped, NaN refused"
+    return (json.dumps(obj, allow_nan=False).replace('<', '\\u003c').replace('>', '\\u003e').replace('&', '\\u0026')
+            .replace('\u2028', '\\u2028').replace('\u2029', '\\u2029'))
 
 # %% ../nbs/00_math.ipynb
 def conv_explorer(inputs:dict|None=None, # name → 2-D array (at most 64×64); `None`: `explorer_inputs()`
@@ -97,7 +99,7 @@ def conv_explorer(inputs:dict|None=None, # name → 2-D array (at most 64×64); 
     uid = f'tinycnn-conv-{uuid.uuid4().hex[:8]}'
     return HTML(f'<div id="{uid}" class="tinycnn-conv">Stepping a kernel across an image: this needs JavaScript.</div>\n'
                 f'<script>(function() {{\n{js}\nvar root = document.getElementById("{uid}") || document.currentScript.previousElementSibling;\n'
-                f'window.tinycnnConv = tinycnnConv;\ntinycnnConvExplorer(root, {_script_json(spec)});\n}})();</script>')
+                f'window.tinycnnConv = tinycnnConv;\ntinycnnConvExplorer(root, {script_json(spec)});\n}})();</script>')
 
 # %% ../nbs/00_math.ipynb
 def convolve2d(x:np.ndarray, # the image, (H, W)

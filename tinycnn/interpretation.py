@@ -20,6 +20,7 @@ from PIL import Image
 
 import tinycnn
 from .data import ImageSet, Data, load_data, DATASETS
+from .conv_math import script_json
 from .model import TinyCNN
 from .training import DEFAULTS, fit, num_threads, set_seed
 from .visualization import load_trained, _kernel_mosaic, feature_mosaic, _spread, _short
@@ -265,15 +266,11 @@ def _png(values:np.ndarray, # (H, W) in [0, 1]
     buf = io.BytesIO(); im.save(buf, 'PNG', optimize=True)
     return base64.b64encode(buf.getvalue()).decode()
 
-def _script_json(obj)->str:
-    "`obj` as JSON that is safe inside a <script> element: no `<`, `>` or `&` left to end it"
-    return json.dumps(obj).replace('<', '\\u003c').replace('>', '\\u003e').replace('&', '\\u0026')
-
 def _static_html(kind:str, spec:dict, fallback:str)->HTML:
     "A <div> holding `spec` as JSON, and the script that builds the explorer `kind` ('tinycnnWhy' or 'tinycnnScrub') in it"
     js = (Path(tinycnn.__file__).parent/'js'/'interpretation.js').read_text()
     uid = f'tinycnn-{uuid.uuid4().hex[:8]}'
-    return HTML(f'<div id="{uid}" class="{kind}-root"><script type="application/json" class="tinycnn-data">{_script_json(spec)}</script>'
+    return HTML(f'<div id="{uid}" class="{kind}-root"><script type="application/json" class="tinycnn-data">{script_json(spec)}</script>'
                 f'<p>{fallback}</p></div>\n<script>(function() {{\n{js}\nvar root = document.getElementById("{uid}") || '
                 f'document.currentScript.previousElementSibling;\n{kind}(root);\n}})();</script>')
 

@@ -21,6 +21,7 @@ from fastcore.basics import patch
 
 import tinycnn
 from .data import ImageSet, load_data, DATASETS
+from .conv_math import script_json
 from .model import TinyCNN
 from .training import load_checkpoint, num_threads
 
@@ -330,12 +331,6 @@ def weights_to_json(model:nn.Module, # e.g. a `TinyCNN`
             for k, v in model.state_dict().items()}
 
 # %% ../nbs/05_visualization.ipynb
-def _script_json(obj)->str:
-    "`obj` as JSON that is safe inside an HTML `<script>`: no `<`, `>`, `&` or line separators can end it early"
-    return (json.dumps(obj).replace('<', '\\u003c').replace('>', '\\u003e').replace('&', '\\u0026')
-            .replace('\u2028', '\\u2028').replace('\u2029', '\\u2029'))
-
-# %% ../nbs/05_visualization.ipynb
 def _examples_json(images:ImageSet)->list[dict]:
     "The first image of each class of `images`, as its label and base64 bytes"
     return [dict(label=_label(images, i), data=base64.b64encode(images.images[i, 0].numpy().tobytes()).decode())
@@ -362,4 +357,4 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
     uid = f'tinycnn-draw-{uuid.uuid4().hex[:8]}'
     return HTML(f'<div id="{uid}" class="tinycnn-draw">Draw your own digit: this needs JavaScript.</div>\n'
                 f'<script>(function() {{\n{js}\nvar root = document.getElementById("{uid}") || document.currentScript.previousElementSibling;\n'
-                f'tinycnnDrawDigit(root, {_script_json(spec)});\n}})();</script>')
+                f'tinycnnDrawDigit(root, {script_json(spec)});\n}})();</script>')
