@@ -532,7 +532,9 @@ def _run_distributed(n:int, # worker processes
     procs = launch_workers(n, storage, trials, *args, study_name=study_name)
     for p in procs:
         out, err = p.communicate(timeout=timeout)
-        if p.returncode != 0: raise AssertionError(f'a worker failed ({p.returncode}):\n{err[-2000:]}')
+        if p.returncode != 0: # the error itself, without the progress bar's redraws around it
+            lines = [l for l in err.replace('\r', '\n').splitlines() if l.strip() and not l.startswith('trials:')]
+            raise AssertionError(f'a worker failed (exit code {p.returncode}):\n' + '\n'.join(lines[-30:]) + f'\nits output:\n{out[-1000:]}')
     return _check_distributed_study(storage, trials, n, study_name)
 
 def _kill_mid_trial(storage:str, # see `open_storage`

@@ -55,7 +55,8 @@ if __name__ == '__main__':
             ok = False
             lines = re.sub(r'\x1b\[[0-9;]*m', '', str(e)).strip().splitlines() or [type(e).__name__]
             cell = next((l for l in lines if l.strip() and not l.startswith(('-', 'An error', 'Traceback'))), '')
-            print(f'{name:20s} FAILED in the cell starting {cell.strip()[:120]!r}: {lines[-1][:300]}', flush=True)
+            print(f'{name:20s} FAILED in the cell starting {cell.strip()[:120]!r}; the end of its error:', flush=True)
+            print('\n'.join('    ' + l[:300] for l in lines[-30:] if l.strip()), flush=True)
         if not ok: failed.append(name)
     print(f'fresh-kernel runs: {len(args.names) - len(failed)} passed, {len(failed)} failed')
     sys.exit(1 if failed else 0)
