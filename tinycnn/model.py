@@ -30,24 +30,39 @@ class TinyCNN(nn.Module):
         self.conv2 = nn.Conv2d(n_filters1, n_filters2, kernel_size=3, padding=1)
         self.fc = nn.Linear(n_filters2 * (input_size // 4) ** 2, n_classes)
 
-    def stages(self, x:Tensor # (N, in_channels, input_size, input_size)
-              )->Iterator[tuple[str, Tensor]]: # (name, output) after each stage; the last is the logits (N, n_classes)
-        "Run the network on `x` one stage at a time"
+    def _check_input(self, x:Tensor):
+        "Raise a `ValueError` saying what is wrong unless `x` is a batch of this network's images on its device"
         if tuple(x.shape[1:]) != self.input_shape:
-            raise ValueError(f'`x` must have shape (N, {", ".join(map(str, self.input_shape))}) (N images, channels, height, width), got {tuple(x.shape)}')
+            c, h, w = self.input_shape
+            raise ValueError(f'`x` must have shape (N, {c}, {h}, {w}) (N images, channels, height, width), '
+                             f'got {tuple(x.shape)}')
         if x.device != self.conv1.weight.device:
-            raise ValueError(f'`x` is on {x.device} but the model is on {self.conv1.weight.device}: '
-                             f'move the input with `x.to(next(model.parameters()).device)` (or the model with `model.to(x.device)`)')
-        x = self.conv1(x);                 yield 'conv1', x
-        x = _pool_relu(x);                 yield 'pool1', x
-        x = self.conv2(x);                 yield 'conv2', x
-        x = _pool_relu(x);                 yield 'pool2', x
-        x = x.flatten(1);                  yield 'flatten', x
+            raise ValueError(f'`x` is on {x.device} but the model is on {self.conv1.weight.device}: move the input with '
+                             f'`x.to(next(model.parameters()).device)` (or the model with `model.to(x.device)`)')
+
+    def forward(self, x:Tensor # (N, in_channels, input_size, input_size)
+               )->Tensor: # the logits, (N, n_classes)
+        "conv → ReLU → pool, twice, then `fc`; each ReLU runs after its pooling, on a map four times smaller (same numbers)"
+        self._check_input(x)
+        x = _pool_relu(self.conv1(x))
+        x = _pool_relu(self.conv2(x))
+        return self.fc(x.flatten(1))
+
+    def stages(self, x:Tensor # (N, in_channels, input_size, input_size)
+              )->Iterator[tuple[str, Tensor]]: # (name, output) of every stage in order; the last is the logits
+        "Run the network on `x` one stage at a time, in the usual order (ReLU, then pool), naming each result"
+        self._check_input(x)
+        for i, conv in ((1, self.conv1), (2, self.conv2)):
+            x = conv(x)
+            yield f'conv{i}', x
+            x = F.relu(x)
+            yield f'relu{i}', x
+            x = F.max_pool2d(x, 2)
+            yield f'pool{i}', x
+        x = x.flatten(1)
+        yield 'flatten', x
         yield 'fc', self.fc(x)
 
-    def forward(self, x:Tensor)->Tensor: # x: (N, in_channels, input_size, input_size) → logits (N, n_classes)
-        for _, x in self.stages(x): pass
-        return x
 
 # %% ../nbs/03_model.ipynb
 def _pool_relu(x:Tensor)->Tensor:
