@@ -21,11 +21,12 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 
 def _git_commit()->str|None:
-    "The repository's commit, with '-dirty' if tracked files differ from it; `None` outside a git checkout"
+    "The repository's commit, with '-dirty' if the library's or the tools' code differs from it; `None` outside git"
     try:
         def run(*a): return subprocess.run(['git', '-C', str(ROOT), *a], capture_output=True, text=True,
                                            check=True).stdout.strip()
-        return run('rev-parse', 'HEAD') + ('-dirty' if run('status', '--porcelain', '--untracked-files=no') else '')
+        code = ['tinycnn', 'tools', 'settings.ini', ':!tinycnn/assets/tinycnn_mnist.pt']
+        return run('rev-parse', 'HEAD') + ('-dirty' if run('status', '--porcelain', '--', *code) else '')
     except (OSError, subprocess.CalledProcessError): return None
 
 def main(argv=None):
