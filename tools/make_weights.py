@@ -13,7 +13,7 @@ settings), the exact command, the test accuracy and loss, the library version, t
 `tinycnn.visualization.load_trained` reads it.
 """
 from __future__ import annotations
-import argparse, datetime, inspect, shlex, subprocess, sys, tempfile
+import argparse, datetime, inspect, json, shlex, subprocess, sys, tempfile
 from pathlib import Path
 
 import torch
@@ -55,9 +55,10 @@ def main(argv=None):
     provenance = dict(test_accuracy=acc, test_loss=m['test_loss'], test_images=n_test,
                       command=shlex.join(['python', 'tools/make_weights.py', *argv]),
                       recipe=recipe, config=m['config'], epochs=m['config']['epochs'], seed=m['config']['seed'],
-                      data_source=m['data_source'], version=tinycnn.__version__, torch_version=torch.__version__,
+                      data_source=m['data_source'], version=tinycnn.__version__, torch_version=str(torch.__version__),
                       git_commit=_git_commit(), seconds=m['seconds_total'],
                       date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
+    provenance = json.loads(json.dumps(provenance))  # plain values only, as `torch.load(weights_only=True)` reads them
     out = save_checkpoint(args.out, model, ckpt['config'], ckpt['history'], extra=dict(provenance=provenance))
     print(f'wrote {out} ({out.stat().st_size/1024:.0f} KB): {provenance}')
 
