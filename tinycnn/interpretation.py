@@ -41,7 +41,8 @@ def predict(model:nn.Module, # e.g. a `TinyCNN`
     model.eval()
     device = next(model.parameters()).device
     with torch.no_grad():  # not `inference_mode`: `images.x` is cached, and must stay usable with autograd
-        return torch.cat([model(images.x[i:i + batch_size].to(device)).float().cpu() for i in range(0, len(images), batch_size)])
+        return torch.cat([model(images.x[i:i + batch_size].to(device)).float().cpu()
+                          for i in range(0, len(images), batch_size)])
 
 # %% ../nbs/06_interpretation.ipynb
 def _logits(model, images, logits):
@@ -64,7 +65,8 @@ def confusion_matrix(model:nn.Module, # e.g. a `TinyCNN`
 def per_class_accuracy(cm:Tensor, # a confusion matrix (C, C), rows the true classes
                       )->Tensor: # (C,) float: the share of each class predicted right
     "The diagonal of `cm` over its row sums (a class with no images gets NaN)"
-    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]: raise ValueError(f'`cm` must be a square matrix (C, C), got {tuple(cm.shape)}')
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f'`cm` must be a square matrix (C, C), got {tuple(cm.shape)}')
     return cm.diagonal().double() / cm.sum(1).double()
 
 # %% ../nbs/06_interpretation.ipynb
@@ -92,7 +94,8 @@ def plot_class_accuracy(acc:Tensor, # (C,) from `per_class_accuracy`
     fig, ax = plt.subplots(figsize=(5.6, 2.4))
     a = acc.numpy()
     ax.bar(range(len(a)), 100 * a, color=['#e4572e' if i == a.argmin() else '#2a6fdb' for i in range(len(a))])
-    ax.set(xticks=range(len(a)), xticklabels=[_short(c) for c in classes], ylabel='% right', ylim=(max(0, 100 * a.min() - 2), 100))
+    ax.set(xticks=range(len(a)), xticklabels=[_short(c) for c in classes], ylabel='% right',
+           ylim=(max(0, 100 * a.min() - 2), 100))
     for i, v in enumerate(a): ax.text(i, 100 * v, f'{100 * v:.1f}', ha='center', va='bottom', fontsize=7)
     ax.set_title('accuracy per class', fontsize=10)
     fig.tight_layout(); plt.close(fig)
@@ -131,7 +134,8 @@ def plot_top_losses(images:ImageSet, # the images `top` indexes
     for ax in axes.flat: ax.set_axis_off()
     for ax, i, a, p, l, pr in zip(axes.flat, top.idxs, top.actual, top.predicted, top.losses, top.probs):
         ax.imshow(images.images[i, 0], cmap='gray')
-        ax.set_title(f'{_short(images.classes[a])} → {_short(images.classes[p])}\nloss {l:.1f}, p(true) {pr[a]:.0%}', fontsize=7)
+        ax.set_title(f'{_short(images.classes[a])} → {_short(images.classes[p])}\nloss {l:.1f}, p(true) {pr[a]:.0%}',
+                     fontsize=7)
     fig.suptitle('the most confidently wrong: true → predicted', fontsize=10)
     fig.tight_layout(); plt.close(fig)
     return fig
@@ -141,7 +145,8 @@ def _targets(target:int|Tensor, n:int)->Tensor:
     "`target` as (n,) class indices"
     t = torch.as_tensor(target).long()
     if t.ndim == 0: return t.expand(n)
-    if t.shape != (n,): raise ValueError(f'`target` must be one class or one class an image ({n},), got shape {tuple(t.shape)}')
+    if t.shape != (n,):
+        raise ValueError(f'`target` must be one class or one class an image ({n},), got shape {tuple(t.shape)}')
     return t
 
 def _class_score(logits:Tensor, target:Tensor)->Tensor:
@@ -150,7 +155,8 @@ def _class_score(logits:Tensor, target:Tensor)->Tensor:
 
 def _check_input(model, x):
     if x.ndim != 4 or tuple(x.shape[1:]) != tuple(model.input_shape):
-        raise ValueError(f'`x` must be a batch (N, {", ".join(map(str, model.input_shape))}), got shape {tuple(x.shape)}')
+        shape = ", ".join(map(str, model.input_shape))
+        raise ValueError(f'`x` must be a batch (N, {shape}), got shape {tuple(x.shape)}')
 
 # %% ../nbs/06_interpretation.ipynb
 def saliency(model:TinyCNN, # the network
@@ -198,7 +204,9 @@ def occlusion(model:TinyCNN, # the network
     "How much `model`'s score for `target` drops when a `window`×`window` patch around each pixel is covered"
     _check_input(model, x)
     N, C, H, W = x.shape
-    if not (0 < stride <= window <= min(H, W)): raise ValueError(f'`window` and `stride` must satisfy 0 < stride ≤ window ≤ {min(H, W)}, got {window}, {stride}')
+    if not (0 < stride <= window <= min(H, W)):
+        raise ValueError(f'`window` and `stride` must satisfy 0 < stride ≤ window ≤ {min(H, W)}, '
+                         f'got {window}, {stride}')
     t = _targets(target, N)[:, None]
     attr, count = torch.zeros_like(x), torch.zeros_like(x)
     with torch.no_grad():
@@ -243,7 +251,8 @@ def plot_attributions(images:ImageSet, # the images `idxs` index
     fig, axes = plt.subplots(len(x), 4, figsize=(6, 1.5 * len(x)), squeeze=False)
     for r, i in enumerate(idxs):
         axes[r, 0].imshow(images.images[i, 0], cmap='gray')
-        axes[r, 0].set_title(f'#{int(i)}: {_short(images.classes[images.y[i]])}, read {_short(images.classes[pred[r]])}', fontsize=8)
+        true, read = _short(images.classes[images.y[i]]), _short(images.classes[pred[r]])
+        axes[r, 0].set_title(f'#{int(i)}: {true}, read {read}', fontsize=8)
         for ax, (name, m) in zip(axes[r, 1:], maps.items()):
             ax.imshow(_unit(m[r].numpy(), name == 'occlusion'), cmap=_CMAPS[name], vmin=0, vmax=1)
             ax.set_title(METHOD_TITLES[name], fontsize=8)
@@ -267,11 +276,13 @@ def _png(values:np.ndarray, # (H, W) in [0, 1]
     return base64.b64encode(buf.getvalue()).decode()
 
 def _static_html(kind:str, spec:dict, fallback:str)->HTML:
-    "A <div> holding `spec` as JSON, and the script that builds the explorer `kind` ('tinycnnWhy' or 'tinycnnScrub') in it"
+    "A <div> holding `spec` as JSON, and the script building the explorer `kind` ('tinycnnWhy' or 'tinycnnScrub') in it"
     js = (Path(tinycnn.__file__).parent/'js'/'interpretation.js').read_text()
     uid = f'tinycnn-{uuid.uuid4().hex[:8]}'
-    return HTML(f'<div id="{uid}" class="{kind}-root"><script type="application/json" class="tinycnn-data">{script_json(spec)}</script>'
-                f'<p>{fallback}</p></div>\n<script>(function() {{\n{js}\nvar root = document.getElementById("{uid}") || '
+    return HTML(f'<div id="{uid}" class="{kind}-root">'
+                f'<script type="application/json" class="tinycnn-data">{script_json(spec)}</script>'
+                f'<p>{fallback}</p></div>\n<script>(function() {{\n{js}\n'
+                f'var root = document.getElementById("{uid}") || '
                 f'document.currentScript.previousElementSibling;\n{kind}(root);\n}})();</script>')
 
 # %% ../nbs/06_interpretation.ipynb
@@ -281,7 +292,8 @@ def _why_item(images:ImageSet, i:int, probs:Tensor, maps:dict, r:int, group:str)
     name = lambda c: _short(images.classes[c])
     verdict = 'right' if true == pred else f'read as {name(pred)}'
     return dict(group=group, title=f'#{i}: {name(true)}, {verdict} ({probs[pred]:.0%})', truth=true,
-                caption=f'#{i}: label {name(true)}, predicted {name(pred)}', image=_png(images.images[i, 0].numpy() / 255),
+                caption=f'#{i}: label {name(true)}, predicted {name(pred)}',
+                image=_png(images.images[i, 0].numpy() / 255),
                 probs=[round(p, 4) for p in probs.tolist()],
                 maps={k: _png(_unit(m[r].numpy(), k == 'occlusion'), _CMAPS[k]) for k, m in maps.items()})
 
@@ -291,8 +303,9 @@ def attribution_explorer(model:TinyCNN, # the network
                          digits:int=20, # how many test digits, cycling through the classes
                          scale:int=3, # screen pixels an image pixel
                         )->HTML:
-    "Pick one of the top mistakes of `model` on `images` or one of `digits` test digits; see its image, probabilities and attribution maps, with no kernel"
-    if mistakes < 0 or digits < 0 or mistakes + digits < 1: raise ValueError(f'`mistakes` and `digits` must be ≥ 0 and not both 0, got {mistakes}, {digits}')
+    "Pick a top mistake of `model` on `images` or a test digit: its image, probabilities and attributions, no kernel"
+    if mistakes < 0 or digits < 0 or mistakes + digits < 1:
+        raise ValueError(f'`mistakes` and `digits` must be ≥ 0 and not both 0, got {mistakes}, {digits}')
     logits = predict(model, images)
     wrong = top_losses(model, images, mistakes, logits).idxs.tolist() if mistakes else []
     groups = [('most confidently wrong', wrong), ('test digits', _spread(images.y, digits) if digits else [])]
@@ -304,7 +317,8 @@ def attribution_explorer(model:TinyCNN, # the network
         for i in g: items.append(_why_item(images, i, probs[len(items)], maps, len(items), group))
     spec = dict(items=items, classes=[_short(c) for c in images.classes], size=images.images.shape[-1], scale=scale,
                 methods=[[k, METHOD_TITLES[k]] for k in maps],
-                note='Maps explain the predicted class. Occlusion: red where covering a 4×4 patch lowers the score, blue where it raises it.')
+                note='Maps explain the predicted class. '
+                     'Occlusion: red where covering a 4×4 patch lowers the score, blue where it raises it.')
     return _static_html('tinycnnWhy', spec, 'The attribution explorer needs JavaScript.')
 
 # %% ../nbs/06_interpretation.ipynb
@@ -323,17 +337,20 @@ def watch_training(model:TinyCNN, # a fresh model, trained in place
                    seed:int=0, # seed of the shuffling
                    **kwargs, # more arguments of `fit` (e.g. `threads`); the rest of the recipe is `DEFAULTS`
                   )->tuple[list[dict], list[dict]]: # the frames, and `fit`'s history
-    "Train `model` with `fit` and `DEFAULTS`, recording conv1's kernels and one digit's maps and probabilities as it learns"
+    "Train `model` with `fit` and `DEFAULTS`, recording conv1's kernels, a digit's maps and probabilities as it learns"
     recipe = {**DEFAULTS, 'epochs': epochs, **kwargs}
     steps = -(-len(data.train) // recipe['batch_size'])
-    if not all(0 <= b < steps for b in at_batches): raise ValueError(f'`at_batches` must lie in [0, {steps}), the batches of one epoch, got {at_batches}')
+    if not all(0 <= b < steps for b in at_batches):
+        raise ValueError(f'`at_batches` must lie in [0, {steps}), the batches of one epoch, got {at_batches}')
     x, frames, seen = data.test.x[digit:digit + 1], [], [0]
     def before_batch(module, args):
         if not module.training: return  # the validation passes
-        if seen[0] in at_batches and seen[0] < steps: frames.append(_snapshot(module, x, f'epoch 1, after {seen[0]} batches'))
+        if seen[0] in at_batches and seen[0] < steps:
+            frames.append(_snapshot(module, x, f'epoch 1, after {seen[0]} batches'))
         seen[0] += 1
     hook = model.register_forward_pre_hook(before_batch)
-    on_epoch = lambda r: frames.append(_snapshot(model, x, f"after epoch {r['epoch']}: validation accuracy {r['val_accuracy']:.1%}"))
+    def on_epoch(r):
+        frames.append(_snapshot(model, x, f"after epoch {r['epoch']}: validation accuracy {r['val_accuracy']:.1%}"))
     try: history = fit(model, data, seed=seed, on_epoch_end=on_epoch, progress=False, **recipe)
     finally: hook.remove()
     return frames, history
@@ -344,7 +361,7 @@ def training_slider(frames:list[dict], # from `watch_training`
                     digit:int=0, # the recorded digit's position in `images`
                     scale:int=3, # screen pixels an image pixel
                    )->HTML:
-    "A slider over the `frames` of a training run: conv1's kernels, the digit's conv1 maps and its probabilities, with no kernel"
+    "A slider over the `frames` of a training run: conv1's kernels, a digit's conv1 maps and probabilities, no kernel"
     if not frames: raise ValueError('`frames` must hold at least one frame')
     kernels = torch.stack([f['kernels'] for f in frames]).numpy()
     lo, hi = kernels.min(), kernels.max()
@@ -353,8 +370,10 @@ def training_slider(frames:list[dict], # from `watch_training`
         km = _kernel_mosaic((k - lo) / (hi - lo), shared_scale=True)  # one scale over all frames
         mm = feature_mosaic(f['maps'], 4)
         out.append(dict(label=f['label'], kernels=_png(km, 'viridis'), kernels_width=km.shape[1] * 8,
-                        maps=_png(mm, 'magma'), maps_width=mm.shape[1] * 2, probs=[round(p, 4) for p in f['probs'].tolist()]))
+                        maps=_png(mm, 'magma'), maps_width=mm.shape[1] * 2,
+                        probs=[round(p, 4) for p in f['probs'].tolist()]))
     name = lambda c: _short(images.classes[c])
-    spec = dict(frames=out, image=_png(images.images[digit, 0].numpy() / 255), image_caption=f'test digit #{digit}: label {name(images.y[digit])}',
-                size=images.images.shape[-1], scale=scale, classes=[_short(c) for c in images.classes], truth=int(images.y[digit]))
+    spec = dict(frames=out, image=_png(images.images[digit, 0].numpy() / 255),
+                image_caption=f'test digit #{digit}: label {name(images.y[digit])}', size=images.images.shape[-1],
+                scale=scale, classes=[_short(c) for c in images.classes], truth=int(images.y[digit]))
     return _static_html('tinycnnScrub', spec, 'The training slider needs JavaScript.')

@@ -34,12 +34,13 @@ __all__ = ['TRAINED_WEIGHTS', 'load_trained', 'random_model', 'show_kernels', 'g
 TRAINED_WEIGHTS = Path(tinycnn.__file__).parent/'assets'/'tinycnn_mnist.pt'
 
 def load_trained(path:str|Path|None=None, # a file written by `tools/make_weights.py`; `None` for the shipped one
-                )->tuple[TinyCNN, dict]: # the model in eval mode on the CPU, and the file's metrics
-    "The `TinyCNN` trained on MNIST whose weights ship with tinycnn"
+                )->tuple[TinyCNN, dict]: # the model in eval mode on the CPU, and the file's provenance
+    "The `TinyCNN` trained on MNIST whose weights ship with tinycnn, and how it was made"
     path = Path(path or TRAINED_WEIGHTS)
-    if not path.is_file(): raise ValueError(f'`path` must be a weights file written by tools/make_weights.py, got {path}')
+    if not path.is_file():
+        raise ValueError(f'`path` must be a weights file written by tools/make_weights.py, got {path}')
     model, ckpt = load_checkpoint(path, device='cpu')
-    return model, ckpt.get('metrics', {})
+    return model, ckpt.get('provenance', {})
 
 # %% ../nbs/05_visualization.ipynb
 def random_model(seed:int=0, # seed of PyTorch's default initialisation
@@ -102,7 +103,8 @@ def _keep(store:dict, name:str, module, inputs, output): store[name] = output.de
 # %% ../nbs/05_visualization.ipynb
 def _device(model:nn.Module)->torch.device:
     "The device of `model`'s parameters, where its inputs must be"
-    if (p := next(model.parameters(), None)) is None: raise ValueError('`model` must have parameters (a network such as `TinyCNN`)')
+    if (p := next(model.parameters(), None)) is None:
+        raise ValueError('`model` must have parameters (a network such as `TinyCNN`)')
     return p.device
 
 def get_feature_maps(model:nn.Module, # e.g. a `TinyCNN`, on any device
@@ -114,9 +116,12 @@ def get_feature_maps(model:nn.Module, # e.g. a `TinyCNN`, on any device
     device, names = _device(model), _layer_names(model)
     if isinstance(layers, str): layers = [layers]
     elif layers is None: layers = names
-    elif not isinstance(layers, (list, tuple)): raise ValueError(f'`layers` must be a layer name or a list of them, got {layers!r}')
-    if not layers or (unknown := [l for l in layers if l not in names]): raise ValueError(f'`layers` must be among {names}, got {list(layers)}')
-    if not isinstance(x, Tensor) or x.ndim != 4: raise ValueError(f'`x` must be a batch tensor (N, C, H, W), got {getattr(x, "shape", type(x).__name__)}')
+    elif not isinstance(layers, (list, tuple)):
+        raise ValueError(f'`layers` must be a layer name or a list of them, got {layers!r}')
+    if not layers or (unknown := [l for l in layers if l not in names]):
+        raise ValueError(f'`layers` must be among {names}, got {list(layers)}')
+    if not isinstance(x, Tensor) or x.ndim != 4:
+        raise ValueError(f'`x` must be a batch tensor (N, C, H, W), got {getattr(x, "shape", type(x).__name__)}')
     modules, out, handles = dict(model.named_modules()), {}, []
     try:
         for name in layers: handles.append(modules[name].register_forward_hook(partial(_keep, out, name)))
@@ -142,9 +147,11 @@ def show_feature_maps(fm:Tensor, # one image's maps: (1, C, H, W) or (C, H, W)
                      )->Figure:
     "Draw the first `max_channels` feature maps of one image, each on its own colour scale"
     for name, v in (('max_channels', max_channels), ('cols', cols)):
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1: raise ValueError(f'`{name}` must be a whole number of at least 1, got {v!r}')
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise ValueError(f'`{name}` must be a whole number of at least 1, got {v!r}')
     if fm.ndim == 4 and len(fm) == 1: fm = fm[0]
-    if fm.ndim != 3: raise ValueError(f'`fm` must be one image\'s maps (1, C, H, W) or (C, H, W), got {tuple(fm.shape)}')
+    if fm.ndim != 3:
+        raise ValueError(f'`fm` must be one image\'s maps (1, C, H, W) or (C, H, W), got {tuple(fm.shape)}')
     n = min(len(fm), max_channels)
     rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.3 + 0.3), squeeze=False)
@@ -199,8 +206,10 @@ def _probability_bars(probs:Tensor, classes:list)->str:
     best, rows = int(probs.argmax()), []
     for i, (p, name) in enumerate(zip(probs.tolist(), map(_short, classes))):
         colour = '#e4572e' if i == best else '#2a6fdb'
-        rows.append(f'<div style="display:flex;align-items:center;gap:6px;height:18px"><span style="width:1.2em;text-align:right">{html.escape(name)}</span>'
-                    f'<div style="width:120px;height:11px;background:#eee"><div style="width:{120 * p:.1f}px;height:11px;background:{colour}"></div></div>'
+        rows.append(f'<div style="display:flex;align-items:center;gap:6px;height:18px">'
+                    f'<span style="width:1.2em;text-align:right">{html.escape(name)}</span>'
+                    f'<div style="width:120px;height:11px;background:#eee">'
+                    f'<div style="width:{120 * p:.1f}px;height:11px;background:{colour}"></div></div>'
                     f'<span style="font-variant-numeric:tabular-nums">{100 * p:.1f}%</span></div>')
     return '<div class="tinycnn-probs" style="font-size:12px">' + ''.join(rows) + '</div>'
 
@@ -214,8 +223,10 @@ class FeatureMapExplorer(widgets.VBox):
                  scale:int=3): # screen pixels an image pixel
         self.images, self.scale = images, scale
         self.models = models or {'trained': load_trained()[0], 'random': random_model()}
-        if unknown := set(layers) - set(_layer_names(next(iter(self.models.values())))): raise ValueError(f'`layers` has unknown layers {unknown}')
-        self.label = widgets.Dropdown(options=[('any', -1)] + [(_short(c), i) for i, c in enumerate(images.classes)], description='class')
+        if unknown := set(layers) - set(_layer_names(next(iter(self.models.values())))):
+            raise ValueError(f'`layers` has unknown layers {unknown}')
+        self.label = widgets.Dropdown(options=[('any', -1)] + [(_short(c), i) for i, c in enumerate(images.classes)],
+                                      description='class')
         self.index = widgets.IntSlider(0, 0, len(images) - 1, description='image')
         self.layer = widgets.ToggleButtons(options=list(layers), description='layer')
         self.weights = widgets.ToggleButtons(options=list(self.models), description='weights')
@@ -223,7 +234,8 @@ class FeatureMapExplorer(widgets.VBox):
         self.label.observe(self._pick_class, 'value')
         for w in (self.index, self.layer, self.weights): w.observe(self.update, 'value')
         outputs = widgets.HBox([self.input, self.maps, self.probs], layout=widgets.Layout(align_items='flex-start'))
-        note = widgets.HTML('<span style="color:#777;font-size:12px">Live: every change reruns the model in Python, so this needs a running kernel (Jupyter, Colab).</span>')
+        note = widgets.HTML('<span style="color:#777;font-size:12px">Live: every change reruns the model in Python, '
+                            'so this needs a running kernel (Jupyter, Colab).</span>')
         super().__init__([note, widgets.HBox([self.label, self.index]), self.layer, self.weights, outputs])
         self.add_class('tinycnn-live-explorer')
         self.update()
@@ -249,8 +261,10 @@ def update(self:FeatureMapExplorer, change=None): # the change that triggered it
     i, model = self.selected, self.models[self.weights.value]
     with num_threads(1): fm = get_feature_maps(model, self.images.x[i:i+1], [self.layer.value, 'fc'])
     maps = fm[self.layer.value][0]
-    self.input.value = _input_tag(self.images, i, self.scale) + f'<div style="font-size:12px">#{i}, label {html.escape(_label(self.images, i))}</div>'
-    self.maps.value = f'<div style="margin:0 16px">{_mosaic_tag(maps, f"{len(maps)} maps of {self.layer.value}", self.scale - 1)}</div>'
+    caption = f'<div style="font-size:12px">#{i}, label {html.escape(_label(self.images, i))}</div>'
+    self.input.value = _input_tag(self.images, i, self.scale) + caption
+    mosaic = _mosaic_tag(maps, f'{len(maps)} maps of {self.layer.value}', self.scale - 1)
+    self.maps.value = f'<div style="margin:0 16px">{mosaic}</div>'
     self.probs.value = _probability_bars(fm['fc'][0].softmax(0), self.images.classes)
 
 # %% ../nbs/05_visualization.ipynb
@@ -264,13 +278,17 @@ def _digit_page(model:nn.Module, images:ImageSet, i:int, layers:tuple, scale:int
     "One precomputed page of the static explorer: input, maps of `layers`, probabilities"
     with num_threads(1): fm = get_feature_maps(model, images.x[i:i+1], [*layers, 'fc'])
     probs = fm['fc'][0].softmax(0)
-    cell = lambda title, body: f'<div style="margin-right:14px"><div style="font-weight:600;font-size:12px">{title}</div>{body}</div>'
+    def cell(title, body):
+        return f'<div style="margin-right:14px"><div style="font-weight:600;font-size:12px">{title}</div>{body}</div>'
     parts = [cell(f'input #{i}: label {html.escape(_label(images, i))}', _input_tag(images, i, scale))]
     for l in layers:
         m = fm[l][0]
-        parts.append(cell(f'{html.escape(l)}: {len(m)} maps {m.shape[-2]}×{m.shape[-1]}', _mosaic_tag(m, l, scale - 1)))
-    parts.append(cell(f'predicted {html.escape(_short(images.classes[probs.argmax()]))} ({probs.max():.1%})', _probability_bars(probs, images.classes)))
-    return f'<div class="tinycnn-page" style="display:flex;flex-wrap:wrap;align-items:flex-start">{"".join(parts)}</div>'
+        parts.append(cell(f'{html.escape(l)}: {len(m)} maps {m.shape[-2]}×{m.shape[-1]}',
+                          _mosaic_tag(m, l, scale - 1)))
+    parts.append(cell(f'predicted {html.escape(_short(images.classes[probs.argmax()]))} ({probs.max():.1%})',
+                      _probability_bars(probs, images.classes)))
+    return ('<div class="tinycnn-page" style="display:flex;flex-wrap:wrap;align-items:flex-start">'
+            f'{"".join(parts)}</div>')
 
 # %% ../nbs/05_visualization.ipynb
 def static_explorer(images:ImageSet, # the images to pick from, e.g. `load_data('sample').test`
@@ -282,7 +300,8 @@ def static_explorer(images:ImageSet, # the images to pick from, e.g. `load_data(
     if not 1 <= n <= len(images): raise ValueError(f'`n` must be between 1 and {len(images)}, got {n}')
     model = load_trained()[0] if model is None else model
     idxs = _spread(images.y, n)
-    tabs = widgets.Tab([widgets.HTML(_digit_page(model, images, i, layers)) for i in idxs], _dom_classes=['tinycnn-static-explorer'])
+    tabs = widgets.Tab([widgets.HTML(_digit_page(model, images, i, layers)) for i in idxs],
+                       _dom_classes=['tinycnn-static-explorer'])
     for k, i in enumerate(idxs): tabs.set_title(k, _label(images, i))  # `titles=` is ipywidgets 8 only; Colab has 7
     tabs.selected_index = 0
     return tabs
@@ -295,7 +314,9 @@ def _resize_area(a:np.ndarray, th:int, tw:int)->np.ndarray:
     sums, counts = np.zeros((th, tw)), np.zeros((th, tw))
     np.add.at(sums, (ri[:, None], ci[None, :]), a)
     np.add.at(counts, (ri[:, None], ci[None, :]), 1)
-    near = a[np.floor((np.arange(th) + 0.5) * H / th).astype(int)][:, np.floor((np.arange(tw) + 0.5) * W / tw).astype(int)]
+    rows = np.floor((np.arange(th) + 0.5) * H / th).astype(int)
+    cols = np.floor((np.arange(tw) + 0.5) * W / tw).astype(int)
+    near = a[rows][:, cols]
     return np.where(counts > 0, sums / np.maximum(counts, 1), near)  # enlarging: the nearest source pixel
 
 def _centre_offset(a:np.ndarray, size:int)->tuple[int, int]:
@@ -327,8 +348,8 @@ def mnist_preprocess(image:np.ndarray, # a drawing (H, W), white (up to 255) on 
 def weights_to_json(model:nn.Module, # e.g. a `TinyCNN`
                    )->dict: # name → {'shape': [...], 'data': base64 of little-endian float32}
     "Every tensor of `model`'s `state_dict`, in a form JavaScript reads without a library"
-    return {k: dict(shape=list(v.shape), data=base64.b64encode(v.detach().cpu().numpy().astype('<f4').tobytes()).decode())
-            for k, v in model.state_dict().items()}
+    b64 = lambda v: base64.b64encode(v.detach().cpu().numpy().astype('<f4').tobytes()).decode()
+    return {k: dict(shape=list(v.shape), data=b64(v)) for k, v in model.state_dict().items()}
 
 # %% ../nbs/05_visualization.ipynb
 def _examples_json(images:ImageSet)->list[dict]:
@@ -341,7 +362,7 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
                         input_size:int=28, # the model's input height and width
                         mean:float=DATASETS['mnist'].mean[0], # the mean the model's inputs were normalised with
                         std:float=DATASETS['mnist'].std[0], # and their standard deviation
-                        examples:ImageSet|None=None, # real images to start from, one a class; `None`: the shipped MNIST sample's
+                        examples:ImageSet|None=None, # real images to start from, one a class; `None`: the sample's
                        )->HTML:
     "Draw a digit in the browser and watch `model`'s feature maps and class probabilities change, with no kernel"
     model = load_trained()[0] if model is None else model
@@ -349,12 +370,14 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
         raise ValueError(f'`classes` must name the model\'s {model.fc.out_features} classes, got {len(classes)}')
     if model.conv1.in_channels != 1: raise ValueError(f'`model` must take one channel, got {model.conv1.in_channels}')
     if model.fc.in_features != model.conv2.out_channels * (input_size // 4) ** 2:
-        raise ValueError(f'`input_size` {input_size} does not fit the model\'s linear layer ({model.fc.in_features} inputs)')
+        raise ValueError(f'`input_size` {input_size} does not fit the model\'s linear layer '
+                         f'({model.fc.in_features} inputs)')
     examples = load_data('sample', verbose=False).test if examples is None else examples
     spec = dict(params=weights_to_json(model), mean=mean, std=std, input_size=input_size, cmap=_palette('magma'),
                 classes=classes or [str(i) for i in range(model.fc.out_features)], examples=_examples_json(examples))
     js = (Path(tinycnn.__file__).parent/'js'/'draw_digit.js').read_text()
     uid = f'tinycnn-draw-{uuid.uuid4().hex[:8]}'
     return HTML(f'<div id="{uid}" class="tinycnn-draw">Draw your own digit: this needs JavaScript.</div>\n'
-                f'<script>(function() {{\n{js}\nvar root = document.getElementById("{uid}") || document.currentScript.previousElementSibling;\n'
+                f'<script>(function() {{\n{js}\nvar root = document.getElementById("{uid}") || '
+                'document.currentScript.previousElementSibling;\n'
                 f'tinycnnDrawDigit(root, {script_json(spec)});\n}})();</script>')
