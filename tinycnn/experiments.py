@@ -74,21 +74,20 @@ def _run_study(storage, study_name, trials, workers, dataset, data_dir, epochs, 
     return optuna.load_study(study_name=study_name, storage=open_storage(storage))
 
 # %% ../nbs/08_experiments.ipynb
-def run_experiments(
-    out: str | Path,  # the results file, rewritten after every run
-    storage: str | None = None,  # the study's storage (see `open_storage`), resumable; needed for 'tuned'
-    dataset: str = 'mnist',  # the dataset; the real results use the full MNIST
-    data_dir: str | None = None,  # data folder (default: $TINYCNN_DATA)
-    trials: int = 20,  # finished trials of the study
-    epochs: int = 6,  # epochs of every trial and every final run
-    seeds: tuple = (0, 1, 2),  # seeds of the final runs, for each configuration
-    workers: int = 2,  # `tinycnn_tune` processes running the study together
-    study_name: str = 'tinycnn-mnist',  # the study's name in `storage`
-    train_images: int | None = None,  # use only the first N training images (the miniature under test)
-    threads: int | None = 1,  # torch CPU threads for the final runs
-    configurations: tuple = ('baseline', 'tuned'),  # which final runs to make ('baseline' alone needs no study)
-    verbose: bool = True,  # print progress?
-) -> dict:  # the results also written to `out`
+def run_experiments(out:str|Path, # the results file, rewritten after every run
+                    storage:str|None=None, # the study's storage (see `open_storage`), resumable; needed for 'tuned'
+                    dataset:str='mnist', # the dataset; the real results use the full MNIST
+                    data_dir:str|None=None, # data folder (default: $TINYCNN_DATA)
+                    trials:int=20, # finished trials of the study
+                    epochs:int=6, # epochs of every trial and every final run
+                    seeds:tuple=(0, 1, 2), # seeds of the final runs, for each configuration
+                    workers:int=2, # `tinycnn_tune` processes running the study together
+                    study_name:str='tinycnn-mnist', # the study's name in `storage`
+                    train_images:int|None=None, # use only the first N training images (the miniature under test)
+                    threads:int|None=1, # torch CPU threads for the final runs
+                    configurations:tuple=('baseline', 'tuned'), # which final runs to make ('baseline' needs no study)
+                    verbose:bool=True, # print progress?
+                   )->dict: # the results also written to `out`
     "Tune TinyCNN with a real study, then train the baseline and the tuned configuration with each seed, test once"
     if 'tuned' in configurations and not storage:
         raise ValueError("`storage` must name the study's storage to run 'tuned', got None")
@@ -138,18 +137,11 @@ def run_experiments(
 # %% ../nbs/08_experiments.ipynb
 def _previous_run(olds, name, config, schedule, seed, epochs, dataset, train_images):
     "A run of the same configuration already in a results file, so an interrupted experiment resumes"
+    wanted = (name, config, schedule, seed, epochs, dataset)
     for old in olds:
         if old.get('settings', {}).get('train_images') != train_images: continue
         for r in old.get('runs', []):
-            if (r['name'], r['config'], r['schedule'], r['seed'], r['epochs'], r['dataset']) == (
-                name,
-                config,
-                schedule,
-                seed,
-                epochs,
-                dataset,
-            ):
-                return r
+            if (r['name'], r['config'], r['schedule'], r['seed'], r['epochs'], r['dataset']) == wanted: return r
     return None
 
 def _environment():
