@@ -5,7 +5,7 @@ Run by .ci/checks/30-postgres.sh, which starts a throwaway server and sets TINYC
 import os, uuid
 import optuna, pytest
 from tinycnn.data import load_data
-from tinycnn.tuning import _run_distributed, _subset, n_finished, open_storage, tune
+from tinycnn.tuning import _run_distributed, n_finished, open_storage, train_subset, tune
 
 URL = os.environ.get('TINYCNN_PG_URL')
 pytestmark = pytest.mark.skipif(not URL, reason='needs TINYCNN_PG_URL (postgresql://...), set by .ci/checks/30-postgres.sh')
@@ -22,7 +22,7 @@ def test_two_workers_share_a_postgres_study():
 def test_postgres_study_of_another_kind_is_refused_untouched():
     name = f'test-{uuid.uuid4().hex[:8]}'
     optuna.create_study(storage=open_storage(URL), study_name=name, direction='minimize')
-    data = _subset(load_data('sample', verbose=False), 200)
+    data = train_subset(load_data('sample', verbose=False), 200)
     with pytest.raises(ValueError, match='minimize'): tune(data, trials=1, epochs=1, storage=URL, study_name=name, progress=False)
     study = optuna.load_study(study_name=name, storage=open_storage(URL))
     assert (len(study.trials), study.user_attrs) == (0, {})
