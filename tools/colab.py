@@ -57,10 +57,18 @@ def install_cell(cfg, nb):
 NBDEV_IMPORT = re.compile(r'^(from nbdev\S* import .*)$', re.M)
 NBDEV_NOTE = ' # nbdev is a development tool: the notebook runs without it'
 
+SHOW_DOC = 'from nbdev.showdoc import show_doc'
+SHOW_DOC_FALLBACK = f'try: {SHOW_DOC}\nexcept ImportError: show_doc = help # nbdev is a development tool: without it, Python\'s help'
+
+def _optional(line:str)->str:
+    "A `from nbdev... import` line as a `try:` that lets the notebook run without nbdev (`show_doc` falls back to `help`)"
+    return SHOW_DOC_FALLBACK if line == SHOW_DOC else f'try: {line}\nexcept ImportError: pass{NBDEV_NOTE}'
+
 def _header_without_nbdev(cell):
     "The hidden header cell's `from nbdev... import` lines made optional (nbdev is not installed in Colab)"
     if cell.cell_type == 'code' and cell.source.startswith('#| hide') and 'from fastcore.test import' in cell.source:
-        cell.source = NBDEV_IMPORT.sub(lambda m: f'try: {m[1]}\nexcept ImportError: pass{NBDEV_NOTE}', cell.source)
+        cell.source = cell.source.replace(f'try: {SHOW_DOC}\nexcept ImportError: pass{NBDEV_NOTE}', SHOW_DOC)
+        cell.source = NBDEV_IMPORT.sub(lambda m: _optional(m[1]), cell.source)
     return cell
 
 EXPORT = 'import nbdev; nbdev.nbdev_export()'
