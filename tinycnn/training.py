@@ -21,10 +21,11 @@ from .data import load_data, Batches, Data, DataError, DATASET_CHOICES, recorded
 from .model import TinyCNN
 
 # %% auto 0
-__all__ = ['HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads', 'num_threads',
-           'NonFiniteLossError', 'train_one_epoch', 'evaluate', 'fit', 'native_half_precision', 'plot_history',
-           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'train',
-           'Param', 'store_true', 'dashed_parser', 'run_command', 'train_cli', 'train_main', 'command_path']
+__all__ = ['EVAL_BATCH', 'HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads',
+           'num_threads', 'NonFiniteLossError', 'train_one_epoch', 'evaluate', 'fit', 'native_half_precision',
+           'plot_history', 'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint',
+           'TrainingInterrupted', 'train', 'Param', 'store_true', 'dashed_parser', 'run_command', 'train_cli',
+           'train_main', 'command_path']
 
 # %% ../nbs/04_training.ipynb
 def _is_int(v)->bool: return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
@@ -159,6 +160,8 @@ def evaluate(model:nn.Module, # the model
         n += len(y)
     return total_loss.item() / n, correct.item() / n
 
+EVAL_BATCH = 1024 # images an evaluation batch: `fit`'s validation and `train`'s test
+
 # %% ../nbs/04_training.ipynb
 HISTORY_KEYS = ('epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'images_per_second')
 
@@ -175,7 +178,7 @@ def fit(model:nn.Module, # the model to train, in place
         amp:bool=False, # mixed precision: float16 on CUDA, bfloat16 on the CPU
         channels_last:bool=True, # use the channels-last memory layout (faster convolutions on CPUs and GPUs)
         threads:int|None=None, # CPU threads (see `default_threads`); `None` keeps PyTorch's setting
-        eval_batch_size:int=1024, # images a validation batch
+        eval_batch_size:int=EVAL_BATCH, # images a validation batch
         label_smoothing:float=0., # ε in [0, 1): train towards 1 - ε + ε/K for the true class, ε/K for the others
         checkpoint:Callable|None=None, # called as `checkpoint(state)` after every epoch with all that `resume` needs
         resume:dict|None=None, # a `state` given to `checkpoint`: restore it and continue after its last epoch
@@ -214,7 +217,7 @@ def fit(model:nn.Module, # the model to train, in place
 
 # %% ../nbs/04_training.ipynb
 def _check_fit_args(epochs, lr, batch_size, schedule, label_smoothing=0., threads=None, amp=False, seed=None,
-                    eval_batch_size=1024):
+                    eval_batch_size=EVAL_BATCH):
     "Check `fit`'s (and `train`'s) settings; raise a one-line `ValueError` naming the first bad one"
     _check('schedule', schedule, schedule in ('constant', 'onecycle'), "'constant' or 'onecycle'")
     _check('epochs', epochs, _is_int(epochs) and epochs >= 1, 'a whole number of at least 1')
@@ -481,7 +484,8 @@ def train(dataset:str='auto', # see `load_data`
                       progress, schedule, amp, threads=threads, label_smoothing=label_smoothing, checkpoint=keep,
                       resume=state)
         with num_threads(threads):
-            test_loss, test_acc = evaluate(model, dev, Batches(data.test, 1024, device=dev), nn.CrossEntropyLoss())
+            test_loss, test_acc = evaluate(model, dev, Batches(data.test, EVAL_BATCH, device=dev),
+                                           nn.CrossEntropyLoss())
         metrics = dict(test_accuracy=test_acc, test_loss=test_loss, seconds_total=time.perf_counter() - start,
                        config=config, history=history, data_source=data.source, run=run,
                        resumed_after_epoch=len(saved['history']) if saved else None)

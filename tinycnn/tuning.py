@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 from .data import load_data, Data, ImageSet, DataError, DATASET_CHOICES
 from .model import TinyCNN
 from .training import (fit, evaluate, set_seed, default_device, Batches, NonFiniteLossError, run_command,
-                              command_path, Param, store_true)
+                              command_path, Param, store_true, EVAL_BATCH)
 
 # %% auto 0
 __all__ = ['SEARCH_SPACE', 'TUNABLE', 'PRUNERS', 'SAMPLERS', 'STORAGE_FORMS', 'FINISHED', 'SCHEDULES', 'train_subset',
@@ -544,7 +544,7 @@ def train_and_test(config:dict, # values for the keys of `TUNABLE`; missing keys
         model, full, epochs, config['lr'], config['batch_size'], device, seed, progress=progress, schedule=schedule
     )
     dev = default_device(device)
-    test_loss, test_acc = evaluate(model, dev, Batches(data.test, 1024, device=dev), nn.CrossEntropyLoss())
+    test_loss, test_acc = evaluate(model, dev, Batches(data.test, EVAL_BATCH, device=dev), nn.CrossEntropyLoss())
     return dict(test_accuracy=test_acc, test_loss=test_loss, seconds=time.perf_counter() - start, config=config,
                 epochs=epochs, seed=seed, schedule=schedule, train_images=len(full.train), history=history)
 
