@@ -23,7 +23,7 @@ from .model import TinyCNN
 # %% auto 0
 __all__ = ['EVAL_BATCH', 'HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads',
            'num_threads', 'NonFiniteLossError', 'train_one_epoch', 'evaluate', 'fit', 'native_half_precision',
-           'plot_history', 'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint',
+           'plot_history', 'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'model_for',
            'TrainingInterrupted', 'train', 'Param', 'store_true', 'dashed_parser', 'run_command', 'train_cli',
            'train_main', 'command_path']
 
@@ -423,6 +423,13 @@ def load_checkpoint(path:str|Path, # a file written by `save_checkpoint`
 DEFAULTS = dict(epochs=4, batch_size=128, lr=2e-2, schedule='onecycle', label_smoothing=0.1)
 
 # %% ../nbs/04_training.ipynb
+def model_for(data:Data, # the dataset the model is for: its channels, classes and image size
+              n_filters1:int=16, n_filters2:int=32, # filters of the two convolutions
+             )->TinyCNN: # a fresh model, its weights drawn from PyTorch's generator (seed it with `set_seed`)
+    "A `TinyCNN` for the images and classes of `data`"
+    return TinyCNN(data.in_channels, len(data.classes), n_filters1, n_filters2, data.input_size)
+
+# %% ../nbs/04_training.ipynb
 RUN_FILES = ('model.pt', 'metrics.json', 'checkpoint.pt') # what a run writes in its folder
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -472,7 +479,7 @@ def train(dataset:str='auto', # see `load_data`
                   device=str(dev), threads=threads, amp=amp, in_channels=data.in_channels, n_classes=len(data.classes),
                   n_filters1=filters1, n_filters2=filters2, input_size=data.input_size)
     if saved is not None: _check_same_data(config, saved['config'], out)
-    model = TinyCNN(**{k: config[k] for k in MODEL_KEYS})
+    model = model_for(data, filters1, filters2)
     run = saved['run'] if saved else uuid.uuid4().hex
     def keep(state): # after every epoch
         save_checkpoint(out/'checkpoint.pt', model, config, state['history'],

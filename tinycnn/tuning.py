@@ -20,9 +20,8 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .data import load_data, Data, ImageSet, DataError, DATASET_CHOICES
-from .model import TinyCNN
 from .training import (fit, evaluate, set_seed, default_device, Batches, NonFiniteLossError, run_command,
-                              command_path, Param, store_true, EVAL_BATCH)
+                              command_path, Param, store_true, EVAL_BATCH, model_for)
 
 # %% auto 0
 __all__ = ['SEARCH_SPACE', 'TUNABLE', 'PRUNERS', 'SAMPLERS', 'STORAGE_FORMS', 'FINISHED', 'SCHEDULES', 'train_subset',
@@ -107,8 +106,7 @@ def make_objective(data:Data, # training and validation splits; the test split i
     def objective(trial:optuna.Trial)->float:
         config = suggest_config(trial, space)
         set_seed(seed)
-        model = TinyCNN(data.in_channels, len(data.classes), config['n_filters1'], config['n_filters2'],
-                        data.input_size)
+        model = model_for(data, config['n_filters1'], config['n_filters2'])
         trial.set_user_attr('epochs_run', 0)
         def report(record):
             trial.report(record['val_accuracy'], record['epoch'])
@@ -539,7 +537,7 @@ def train_and_test(config:dict, # values for the keys of `TUNABLE`; missing keys
     start = time.perf_counter()
     set_seed(seed)
     full = merge_train_valid(data)
-    model = TinyCNN(data.in_channels, len(data.classes), config['n_filters1'], config['n_filters2'], data.input_size)
+    model = model_for(data, config['n_filters1'], config['n_filters2'])
     history = fit(
         model, full, epochs, config['lr'], config['batch_size'], device, seed, progress=progress, schedule=schedule
     )
