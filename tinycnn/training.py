@@ -381,7 +381,7 @@ def save_checkpoint(path:str|Path, # the file to write, e.g. 'runs/latest/model.
     return path
 
 # %% ../nbs/04_training.ipynb
-MODEL_KEYS = ('in_channels', 'n_classes', 'n_filters1', 'n_filters2', 'input_size')
+MODEL_KEYS = tuple(inspect.signature(TinyCNN).parameters) # the settings of `TinyCNN`: the config keys that rebuild it
 
 class CheckpointError(ValueError):
     "A file is not a readable tinycnn checkpoint; the message names it and says why"
