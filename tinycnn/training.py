@@ -163,7 +163,7 @@ def evaluate(model:nn.Module, # the model
 EVAL_BATCH = 1024 # images an evaluation batch: `fit`'s validation and `train`'s test
 
 # %% ../nbs/04_training.ipynb
-HISTORY_KEYS = ('epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'images_per_second')
+HISTORY_KEYS = ('epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'images_per_second') # a record's keys
 
 def fit(model:nn.Module, # the model to train, in place
         data:Data, # training and validation splits, neither empty
@@ -208,8 +208,9 @@ def fit(model:nn.Module, # the model to train, in place
                                                     amp, scaler, bar.update)
             train_seconds = time.perf_counter() - start
             val_loss, val_acc = evaluate(model, device, valid_batches, criterion)
-            history.append(dict(zip(HISTORY_KEYS, (epoch, train_loss, train_acc, val_loss, val_acc,
-                                                   time.perf_counter() - start, len(data.train) / train_seconds))))
+            history.append(dict(epoch=epoch, train_loss=train_loss, train_accuracy=train_acc, val_loss=val_loss,
+                                val_accuracy=val_acc, seconds=time.perf_counter() - start,
+                                images_per_second=len(data.train) / train_seconds))
             bar.set_postfix(train_loss=f'{train_loss:.4f}', val_loss=f'{val_loss:.4f}', val_accuracy=f'{val_acc:.4f}')
             if checkpoint is not None: checkpoint(_training_state(history=history, **parts))
             if on_epoch_end is not None: on_epoch_end(history[-1])
