@@ -19,13 +19,14 @@ from tqdm.auto import tqdm
 import tinycnn
 from .data import load_data, Batches, Data, DataError, DATASET_CHOICES, recorded_path, load_recorded
 from .model import TinyCNN
+from .numpy_conv import plot_history
 
 # %% auto 0
 __all__ = ['EVAL_BATCH', 'HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads',
            'num_threads', 'NonFiniteLossError', 'train_one_epoch', 'evaluate', 'fit', 'native_half_precision',
-           'plot_history', 'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'model_for',
+           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'model_for',
            'TrainingInterrupted', 'train', 'Param', 'store_true', 'dashed_parser', 'run_command', 'train_cli',
-           'train_main', 'command_path']
+           'train_main', 'command_path', 'plot_history']
 
 # %% ../nbs/04_training.ipynb
 def _is_int(v)->bool: return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
@@ -163,7 +164,8 @@ def evaluate(model:nn.Module, # the model
 EVAL_BATCH = 1024 # images an evaluation batch: `fit`'s validation and `train`'s test
 
 # %% ../nbs/04_training.ipynb
-HISTORY_KEYS = ('epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'images_per_second') # a record's keys
+# the keys of `fit`'s record of an epoch
+HISTORY_KEYS = ('epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'images_per_second')
 
 def fit(model:nn.Module, # the model to train, in place
         data:Data, # training and validation splits, neither empty
@@ -299,20 +301,7 @@ def native_half_precision(device:str|torch.device, # the device to train on
     return any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
 
 # %% ../nbs/04_training.ipynb
-def plot_history(history:list[dict], # records from `fit`
-                 title:str|None=None, # the figure's title
-                ):
-    "Plot the training and validation loss and accuracy per epoch; return the `Figure`"
-    import matplotlib.pyplot as plt
-    epochs = [r['epoch'] for r in history]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    for ax, what in zip(axes, ('loss', 'accuracy')):
-        for split in ('train', 'val'): ax.plot(epochs, [r[f'{split}_{what}'] for r in history], 'o-', label=split)
-        ax.set_xlabel('epoch'); ax.set_title(what); ax.legend()
-        ax.xaxis.get_major_locator().set_params(integer=True)
-    if title: fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+_all_ = ['plot_history'] # from tinycnn.numpy_conv, where it draws `fit_numpy`'s records
 
 # %% ../nbs/04_training.ipynb
 # A checkpoint is written to a temporary file in the same folder, flushed to disk and renamed into place: a rename
