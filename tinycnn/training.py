@@ -24,7 +24,7 @@ from .numpy_conv import plot_history
 # %% auto 0
 __all__ = ['EVAL_BATCH', 'HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads',
            'num_threads', 'NonFiniteLossError', 'train_one_epoch', 'evaluate', 'fit', 'native_half_precision',
-           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'model_for',
+           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'model_for', 'fit_and_test',
            'TrainingInterrupted', 'train', 'Param', 'store_true', 'dashed_parser', 'run_command', 'train_cli',
            'train_main', 'command_path', 'plot_history']
 
@@ -420,6 +420,25 @@ def model_for(data:Data, # the dataset the model is for: its channels, classes a
     return TinyCNN(data.in_channels, len(data.classes), n_filters1, n_filters2, data.input_size)
 
 # %% ../nbs/04_training.ipynb
+def fit_and_test(data:Data, # training, validation and test splits
+                 n_filters1:int=16, n_filters2:int=32, # filters of the two convolutions, see `model_for`
+                 seed:int=42, # seed of the weights (`set_seed`, just before the model is built) and of the shuffling
+                 device:str|torch.device|None=None, # see `default_device`
+                 threads:int|None=None, # CPU threads to train and test with; `None` keeps PyTorch's setting
+                 checkpoint:Callable|None=None, # called as `checkpoint(model, state)` after every epoch, see `fit`
+                 **kwargs, # more of `fit`'s arguments: `epochs`, `lr`, `batch_size`, `schedule`, `resume`, ...
+                )->tuple[TinyCNN, list, float, float]: # the model, `fit`'s history, the test loss and test accuracy
+    "Seed, build the `model_for` `data`, `fit` it, and evaluate it once on `data.test`"
+    set_seed(seed)
+    model = model_for(data, n_filters1, n_filters2)
+    keep = None if checkpoint is None else lambda state: checkpoint(model, state)
+    history = fit(model, data, device=device, seed=seed, threads=threads, checkpoint=keep, **kwargs)
+    dev = default_device(device)
+    with num_threads(threads):
+        test_loss, test_acc = evaluate(model, dev, Batches(data.test, EVAL_BATCH, device=dev), nn.CrossEntropyLoss())
+    return model, history, test_loss, test_acc
+
+# %% ../nbs/04_training.ipynb
 RUN_FILES = ('model.pt', 'metrics.json', 'checkpoint.pt') # what a run writes in its folder
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -459,7 +478,6 @@ def train(dataset:str='auto', # see `load_data`
     dataset, epochs, batch_size, lr, filters1, filters2, seed, schedule, label_smoothing, amp = recipe.values()
     threads = threads if threads is not None else (default_threads() if dev.type == 'cpu' else None)
     amp = native_half_precision(dev) if amp is None else amp
-    set_seed(seed)
     try: data = load_data(dataset, data_dir, verbose=verbose)
     except BaseException:
         if created and not any(out.iterdir()): out.rmdir()
@@ -469,20 +487,17 @@ def train(dataset:str='auto', # see `load_data`
                   device=str(dev), threads=threads, amp=amp, in_channels=data.in_channels, n_classes=len(data.classes),
                   n_filters1=filters1, n_filters2=filters2, input_size=data.input_size)
     if saved is not None: _check_same_data(config, saved['config'], out)
-    model = model_for(data, filters1, filters2)
     run = saved['run'] if saved else uuid.uuid4().hex
-    def keep(state): # after every epoch
+    def keep(model, state): # after every epoch
         save_checkpoint(out/'checkpoint.pt', model, config, state['history'],
                         extra=dict(run=run, training={k: v for k, v in state.items() if k not in ('model', 'history')}))
     if saved and verbose: print(f"tinycnn: resuming the run in {out} after epoch {len(saved['history'])}/{epochs}")
     try:
         state = {**saved['training'], 'model': saved['state_dict'], 'history': saved['history']} if saved else None
-        history = fit(model, data, epochs, lr, batch_size, dev, seed, _epoch_printer(epochs) if verbose else None,
-                      progress, schedule, amp, threads=threads, label_smoothing=label_smoothing, checkpoint=keep,
-                      resume=state)
-        with num_threads(threads):
-            test_loss, test_acc = evaluate(model, dev, Batches(data.test, EVAL_BATCH, device=dev),
-                                           nn.CrossEntropyLoss())
+        model, history, test_loss, test_acc = fit_and_test(
+            data, filters1, filters2, seed, dev, threads, keep, epochs=epochs, lr=lr, batch_size=batch_size,
+            on_epoch_end=_epoch_printer(epochs) if verbose else None, progress=progress, schedule=schedule, amp=amp,
+            label_smoothing=label_smoothing, resume=state)
         metrics = dict(test_accuracy=test_acc, test_loss=test_loss, seconds_total=time.perf_counter() - start,
                        config=config, history=history, data_source=data.source, run=run,
                        resumed_after_epoch=len(saved['history']) if saved else None)

@@ -16,12 +16,11 @@ from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrial
 from optuna.study import StudyDirection
 from optuna.trial import TrialState
 import torch
-from torch import nn
 from tqdm.auto import tqdm
 
 from .data import load_data, Data, ImageSet, DataError, DATASET_CHOICES
-from .training import (fit, evaluate, set_seed, default_device, Batches, NonFiniteLossError, run_command,
-                              command_path, Param, store_true, EVAL_BATCH, model_for)
+from .training import (fit, set_seed, NonFiniteLossError, run_command, command_path, Param, store_true,
+                              model_for, fit_and_test)
 
 # %% auto 0
 __all__ = ['SEARCH_SPACE', 'TUNABLE', 'PRUNERS', 'SAMPLERS', 'STORAGE_FORMS', 'FINISHED', 'SCHEDULES', 'train_subset',
@@ -535,14 +534,10 @@ def train_and_test(config:dict, # values for the keys of `TUNABLE`; missing keys
     "Train `config` on all of `data`'s training images, then evaluate it once on the test set"
     config = {**TUNABLE, **config}
     start = time.perf_counter()
-    set_seed(seed)
     full = merge_train_valid(data)
-    model = model_for(data, config['n_filters1'], config['n_filters2'])
-    history = fit(
-        model, full, epochs, config['lr'], config['batch_size'], device, seed, progress=progress, schedule=schedule
-    )
-    dev = default_device(device)
-    test_loss, test_acc = evaluate(model, dev, Batches(data.test, EVAL_BATCH, device=dev), nn.CrossEntropyLoss())
+    _, history, test_loss, test_acc = fit_and_test(full, config['n_filters1'], config['n_filters2'], seed, device,
+                                                   epochs=epochs, lr=config['lr'], batch_size=config['batch_size'],
+                                                   progress=progress, schedule=schedule)
     return dict(test_accuracy=test_acc, test_loss=test_loss, seconds=time.perf_counter() - start, config=config,
                 epochs=epochs, seed=seed, schedule=schedule, train_images=len(full.train), history=history)
 
