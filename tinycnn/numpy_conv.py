@@ -463,20 +463,28 @@ def fit_numpy(model:TinyCNNNumPy, # trained in place
     return history
 
 # %% ../nbs/01_numpy_conv.ipynb
-def plot_history(history:list[dict], # as returned by `fit_numpy`
+def plot_history(history:list[dict], # one record an epoch, from `fit_numpy` (or from `fit`, in tinycnn.training)
+                 title:str|None=None, # the figure's title
                 ): # the matplotlib `Figure`
-    "Training loss per batch and validation accuracy per epoch"
+    "Loss and accuracy per epoch, training and validation, as far as the records hold them; and the loss of every batch"
     import matplotlib.pyplot as plt
-    keys = {'epoch', 'batch_losses', 'val_accuracy'}
-    if not history or not all(isinstance(h, dict) and keys <= set(h) for h in history):
-        raise ValueError('`history` must be a non-empty list of records as returned by `fit_numpy`')
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3))
-    losses = [l for h in history for l in h['batch_losses']]
-    per_epoch = len(history[0]['batch_losses'])
-    ax1.plot(np.arange(1, len(losses) + 1) / per_epoch, losses, lw=0.8)
-    ax1.set(xlabel='epoch', ylabel='training loss', yscale='log', title='loss of every batch')
-    ax2.plot([h['epoch'] for h in history], [h['val_accuracy'] for h in history], 'o-')
-    ax2.set(xlabel='epoch', ylabel='validation accuracy', title='after every epoch')
+    keys = {'epoch', 'train_loss', 'val_accuracy'}
+    if not history or not all(isinstance(r, dict) and keys <= set(r) for r in history):
+        raise ValueError('`history` must be a non-empty list of records as returned by `fit_numpy` or `fit`')
+    epochs = [r['epoch'] for r in history]
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
+    if 'batch_losses' in history[0]:
+        losses = [l for r in history for l in r['batch_losses']]
+        axes[0].plot(np.arange(1, len(losses) + 1) / len(history[0]['batch_losses']), losses, lw=0.8,
+                     label='train, every batch')
+        axes[0].set_yscale('log')
+    for ax, what in zip(axes, ('loss', 'accuracy')):
+        for split in ('train', 'val'):
+            key = f'{split}_{what}'
+            if key in history[0]: ax.plot(epochs, [r[key] for r in history], 'o-', label=split)
+        ax.set_xlabel('epoch'); ax.set_title(what); ax.legend()
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    if title: fig.suptitle(title)
     fig.tight_layout()
     plt.close(fig)
     return fig

@@ -19,12 +19,14 @@ from tqdm.auto import tqdm
 import tinycnn
 from .data import load_data, Batches, Data, DataError, DATASET_CHOICES, recorded_path, load_recorded
 from .model import TinyCNN
+from .numpy_conv import plot_history
 
 # %% auto 0
-__all__ = ['HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads', 'num_threads',
-           'NonFiniteLossError', 'train_one_epoch', 'evaluate', 'fit', 'native_half_precision', 'plot_history',
-           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'TrainingInterrupted', 'train',
-           'Param', 'store_true', 'dashed_parser', 'run_command', 'train_cli', 'train_main', 'command_path']
+__all__ = ['EVAL_BATCH', 'HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads',
+           'num_threads', 'NonFiniteLossError', 'train_one_epoch', 'evaluate', 'fit', 'native_half_precision',
+           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'model_for', 'fit_and_test',
+           'TrainingInterrupted', 'train', 'Param', 'store_true', 'dashed_parser', 'run_command', 'train_cli',
+           'train_main', 'command_path', 'plot_history']
 
 # %% ../nbs/04_training.ipynb
 def _is_int(v)->bool: return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
@@ -159,7 +161,10 @@ def evaluate(model:nn.Module, # the model
         n += len(y)
     return total_loss.item() / n, correct.item() / n
 
+EVAL_BATCH = 1024 # images an evaluation batch: `fit`'s validation and `train`'s test
+
 # %% ../nbs/04_training.ipynb
+# the keys of `fit`'s record of an epoch
 HISTORY_KEYS = ('epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'images_per_second')
 
 def fit(model:nn.Module, # the model to train, in place
@@ -175,7 +180,7 @@ def fit(model:nn.Module, # the model to train, in place
         amp:bool=False, # mixed precision: float16 on CUDA, bfloat16 on the CPU
         channels_last:bool=True, # use the channels-last memory layout (faster convolutions on CPUs and GPUs)
         threads:int|None=None, # CPU threads (see `default_threads`); `None` keeps PyTorch's setting
-        eval_batch_size:int=1024, # images a validation batch
+        eval_batch_size:int=EVAL_BATCH, # images a validation batch
         label_smoothing:float=0., # ε in [0, 1): train towards 1 - ε + ε/K for the true class, ε/K for the others
         checkpoint:Callable|None=None, # called as `checkpoint(state)` after every epoch with all that `resume` needs
         resume:dict|None=None, # a `state` given to `checkpoint`: restore it and continue after its last epoch
@@ -205,8 +210,9 @@ def fit(model:nn.Module, # the model to train, in place
                                                     amp, scaler, bar.update)
             train_seconds = time.perf_counter() - start
             val_loss, val_acc = evaluate(model, device, valid_batches, criterion)
-            history.append(dict(zip(HISTORY_KEYS, (epoch, train_loss, train_acc, val_loss, val_acc,
-                                                   time.perf_counter() - start, len(data.train) / train_seconds))))
+            history.append(dict(epoch=epoch, train_loss=train_loss, train_accuracy=train_acc, val_loss=val_loss,
+                                val_accuracy=val_acc, seconds=time.perf_counter() - start,
+                                images_per_second=len(data.train) / train_seconds))
             bar.set_postfix(train_loss=f'{train_loss:.4f}', val_loss=f'{val_loss:.4f}', val_accuracy=f'{val_acc:.4f}')
             if checkpoint is not None: checkpoint(_training_state(history=history, **parts))
             if on_epoch_end is not None: on_epoch_end(history[-1])
@@ -214,7 +220,7 @@ def fit(model:nn.Module, # the model to train, in place
 
 # %% ../nbs/04_training.ipynb
 def _check_fit_args(epochs, lr, batch_size, schedule, label_smoothing=0., threads=None, amp=False, seed=None,
-                    eval_batch_size=1024):
+                    eval_batch_size=EVAL_BATCH):
     "Check `fit`'s (and `train`'s) settings; raise a one-line `ValueError` naming the first bad one"
     _check('schedule', schedule, schedule in ('constant', 'onecycle'), "'constant' or 'onecycle'")
     _check('epochs', epochs, _is_int(epochs) and epochs >= 1, 'a whole number of at least 1')
@@ -295,20 +301,7 @@ def native_half_precision(device:str|torch.device, # the device to train on
     return any(getattr(torch.cpu, f, lambda: False)() for f in ('_is_avx512_bf16_supported', '_is_amx_tile_supported'))
 
 # %% ../nbs/04_training.ipynb
-def plot_history(history:list[dict], # records from `fit`
-                 title:str|None=None, # the figure's title
-                ):
-    "Plot the training and validation loss and accuracy per epoch; return the `Figure`"
-    import matplotlib.pyplot as plt
-    epochs = [r['epoch'] for r in history]
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    for ax, what in zip(axes, ('loss', 'accuracy')):
-        for split in ('train', 'val'): ax.plot(epochs, [r[f'{split}_{what}'] for r in history], 'o-', label=split)
-        ax.set_xlabel('epoch'); ax.set_title(what); ax.legend()
-        ax.xaxis.get_major_locator().set_params(integer=True)
-    if title: fig.suptitle(title)
-    fig.tight_layout()
-    return fig
+_all_ = ['plot_history'] # from tinycnn.numpy_conv, where it draws `fit_numpy`'s records
 
 # %% ../nbs/04_training.ipynb
 # A checkpoint is written to a temporary file in the same folder, flushed to disk and renamed into place: a rename
@@ -378,7 +371,7 @@ def save_checkpoint(path:str|Path, # the file to write, e.g. 'runs/latest/model.
     return path
 
 # %% ../nbs/04_training.ipynb
-MODEL_KEYS = ('in_channels', 'n_classes', 'n_filters1', 'n_filters2', 'input_size')
+MODEL_KEYS = tuple(inspect.signature(TinyCNN).parameters) # the settings of `TinyCNN`: the config keys that rebuild it
 
 class CheckpointError(ValueError):
     "A file is not a readable tinycnn checkpoint; the message names it and says why"
@@ -420,6 +413,32 @@ def load_checkpoint(path:str|Path, # a file written by `save_checkpoint`
 DEFAULTS = dict(epochs=4, batch_size=128, lr=2e-2, schedule='onecycle', label_smoothing=0.1)
 
 # %% ../nbs/04_training.ipynb
+def model_for(data:Data, # the dataset the model is for: its channels, classes and image size
+              n_filters1:int=16, n_filters2:int=32, # filters of the two convolutions
+             )->TinyCNN: # a fresh model, its weights drawn from PyTorch's generator (seed it with `set_seed`)
+    "A `TinyCNN` for the images and classes of `data`"
+    return TinyCNN(data.in_channels, len(data.classes), n_filters1, n_filters2, data.input_size)
+
+# %% ../nbs/04_training.ipynb
+def fit_and_test(data:Data, # training, validation and test splits
+                 n_filters1:int=16, n_filters2:int=32, # filters of the two convolutions, see `model_for`
+                 seed:int=42, # seed of the weights (`set_seed`, just before the model is built) and of the shuffling
+                 device:str|torch.device|None=None, # see `default_device`
+                 threads:int|None=None, # CPU threads to train and test with; `None` keeps PyTorch's setting
+                 checkpoint:Callable|None=None, # called as `checkpoint(model, state)` after every epoch, see `fit`
+                 **kwargs, # more of `fit`'s arguments: `epochs`, `lr`, `batch_size`, `schedule`, `resume`, ...
+                )->tuple[TinyCNN, list, float, float]: # the model, `fit`'s history, the test loss and test accuracy
+    "Seed, build the `model_for` `data`, `fit` it, and evaluate it once on `data.test`"
+    set_seed(seed)
+    model = model_for(data, n_filters1, n_filters2)
+    keep = None if checkpoint is None else lambda state: checkpoint(model, state)
+    history = fit(model, data, device=device, seed=seed, threads=threads, checkpoint=keep, **kwargs)
+    dev = default_device(device)
+    with num_threads(threads):
+        test_loss, test_acc = evaluate(model, dev, Batches(data.test, EVAL_BATCH, device=dev), nn.CrossEntropyLoss())
+    return model, history, test_loss, test_acc
+
+# %% ../nbs/04_training.ipynb
 RUN_FILES = ('model.pt', 'metrics.json', 'checkpoint.pt') # what a run writes in its folder
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -459,7 +478,6 @@ def train(dataset:str='auto', # see `load_data`
     dataset, epochs, batch_size, lr, filters1, filters2, seed, schedule, label_smoothing, amp = recipe.values()
     threads = threads if threads is not None else (default_threads() if dev.type == 'cpu' else None)
     amp = native_half_precision(dev) if amp is None else amp
-    set_seed(seed)
     try: data = load_data(dataset, data_dir, verbose=verbose)
     except BaseException:
         if created and not any(out.iterdir()): out.rmdir()
@@ -469,19 +487,17 @@ def train(dataset:str='auto', # see `load_data`
                   device=str(dev), threads=threads, amp=amp, in_channels=data.in_channels, n_classes=len(data.classes),
                   n_filters1=filters1, n_filters2=filters2, input_size=data.input_size)
     if saved is not None: _check_same_data(config, saved['config'], out)
-    model = TinyCNN(**{k: config[k] for k in MODEL_KEYS})
     run = saved['run'] if saved else uuid.uuid4().hex
-    def keep(state): # after every epoch
+    def keep(model, state): # after every epoch
         save_checkpoint(out/'checkpoint.pt', model, config, state['history'],
                         extra=dict(run=run, training={k: v for k, v in state.items() if k not in ('model', 'history')}))
     if saved and verbose: print(f"tinycnn: resuming the run in {out} after epoch {len(saved['history'])}/{epochs}")
     try:
         state = {**saved['training'], 'model': saved['state_dict'], 'history': saved['history']} if saved else None
-        history = fit(model, data, epochs, lr, batch_size, dev, seed, _epoch_printer(epochs) if verbose else None,
-                      progress, schedule, amp, threads=threads, label_smoothing=label_smoothing, checkpoint=keep,
-                      resume=state)
-        with num_threads(threads):
-            test_loss, test_acc = evaluate(model, dev, Batches(data.test, 1024, device=dev), nn.CrossEntropyLoss())
+        model, history, test_loss, test_acc = fit_and_test(
+            data, filters1, filters2, seed, dev, threads, keep, epochs=epochs, lr=lr, batch_size=batch_size,
+            on_epoch_end=_epoch_printer(epochs) if verbose else None, progress=progress, schedule=schedule, amp=amp,
+            label_smoothing=label_smoothing, resume=state)
         metrics = dict(test_accuracy=test_acc, test_loss=test_loss, seconds_total=time.perf_counter() - start,
                        config=config, history=history, data_source=data.source, run=run,
                        resumed_after_epoch=len(saved['history']) if saved else None)

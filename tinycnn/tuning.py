@@ -16,13 +16,11 @@ from optuna.storages import JournalStorage, RDBStorage, RetryHeartbeatStaleTrial
 from optuna.study import StudyDirection
 from optuna.trial import TrialState
 import torch
-from torch import nn
 from tqdm.auto import tqdm
 
 from .data import load_data, Data, ImageSet, DataError, DATASET_CHOICES
-from .model import TinyCNN
-from .training import (fit, evaluate, set_seed, default_device, Batches, NonFiniteLossError, run_command,
-                              command_path, Param, store_true)
+from .training import (fit, set_seed, NonFiniteLossError, run_command, command_path, Param, store_true,
+                              model_for, fit_and_test)
 
 # %% auto 0
 __all__ = ['SEARCH_SPACE', 'TUNABLE', 'PRUNERS', 'SAMPLERS', 'STORAGE_FORMS', 'FINISHED', 'SCHEDULES', 'train_subset',
@@ -107,8 +105,7 @@ def make_objective(data:Data, # training and validation splits; the test split i
     def objective(trial:optuna.Trial)->float:
         config = suggest_config(trial, space)
         set_seed(seed)
-        model = TinyCNN(data.in_channels, len(data.classes), config['n_filters1'], config['n_filters2'],
-                        data.input_size)
+        model = model_for(data, config['n_filters1'], config['n_filters2'])
         trial.set_user_attr('epochs_run', 0)
         def report(record):
             trial.report(record['val_accuracy'], record['epoch'])
@@ -537,14 +534,10 @@ def train_and_test(config:dict, # values for the keys of `TUNABLE`; missing keys
     "Train `config` on all of `data`'s training images, then evaluate it once on the test set"
     config = {**TUNABLE, **config}
     start = time.perf_counter()
-    set_seed(seed)
     full = merge_train_valid(data)
-    model = TinyCNN(data.in_channels, len(data.classes), config['n_filters1'], config['n_filters2'], data.input_size)
-    history = fit(
-        model, full, epochs, config['lr'], config['batch_size'], device, seed, progress=progress, schedule=schedule
-    )
-    dev = default_device(device)
-    test_loss, test_acc = evaluate(model, dev, Batches(data.test, 1024, device=dev), nn.CrossEntropyLoss())
+    _, history, test_loss, test_acc = fit_and_test(full, config['n_filters1'], config['n_filters2'], seed, device,
+                                                   epochs=epochs, lr=config['lr'], batch_size=config['batch_size'],
+                                                   progress=progress, schedule=schedule)
     return dict(test_accuracy=test_acc, test_loss=test_loss, seconds=time.perf_counter() - start, config=config,
                 epochs=epochs, seed=seed, schedule=schedule, train_images=len(full.train), history=history)
 
