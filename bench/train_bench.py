@@ -1,11 +1,13 @@
-"""Benchmark tinycnn's training against the original notebook's loop, on the full MNIST.
+"""Benchmark tinycnn's training on the full MNIST: its loop against a typical tutorial's, and `tinycnn_train` end to end.
 
-    python bench/train_bench.py            # speed (alternating, fresh processes) + the default `tinycnn_train --dataset mnist`
+    python bench/train_bench.py            # speed: the loops (alternating, fresh processes), then `tinycnn_train --dataset mnist`
+                                           # with and without bfloat16 (alternating), wall time, fixed cost and peak memory
+    python bench/train_bench.py startup    # where the fixed cost goes: import torch, tinycnn, the data, the first optimizer
     python bench/train_bench.py search     # choose the default recipe on the validation split (never looks at the test set)
 
 Needs the real MNIST in $TINYCNN_DATA (torchvision layout: $TINYCNN_DATA/MNIST/raw). Every measurement runs in a fresh
 Python process, so process start, imports and data loading are paid each time, and the machine's load average is
-recorded beside it. Results: bench/train_bench.json and bench/train_bench.md (speed), bench/recipe_search.json (search).
+recorded beside it. Results: bench/train_bench.json and bench/train_bench.md (speed, startup), bench/recipe_search.json (search).
 """
 import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -104,31 +106,65 @@ def load(): return os.getloadavg()[0]
 
 def env(): return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get('PYTHONPATH', ''))
 
+def run_child(cmd):
+    "Run `cmd`; return (wall seconds, start and end wall-clock times, its peak RSS in MB, stdout, stderr, exit code)"
+    with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
+        start, t0 = time.time(), time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env())
+        _, status, usage = os.wait4(p.pid, 0)  # this child's own rusage: its peak RSS
+        wall, end = time.perf_counter() - t0, time.time()
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0); err.seek(0)
+        return wall, start, end, usage.ru_maxrss / 1024, out.read(), err.read(), p.returncode
+
 def run_worker(name, code, *args):
-    "Run `code` in a fresh Python; return its JSON line with the process's wall time and the load average"
-    before, start = load(), time.perf_counter()
-    r = subprocess.run([sys.executable, '-c', code, *map(str, args)], capture_output=True, text=True, env=env())
-    wall = time.perf_counter() - start
-    if r.returncode: sys.exit(f'{name} failed:\n{r.stderr}')
-    res = json.loads(r.stdout.strip().splitlines()[-1])
+    "Run `code` in a fresh Python; return its JSON line with the process's wall time, peak RSS and the load average"
+    before = load()
+    wall, _, _, rss, out, err, rc = run_child([sys.executable, '-c', code, *map(str, args)])
+    if rc: sys.exit(f'{name} failed:\n{err}')
+    res = json.loads(out.strip().splitlines()[-1])
     res.update(name=name, process_seconds=wall, images_per_second=res['images'] / res['epoch_seconds'],
-               load_before=before, load_after=load())
+               peak_rss_mb=max(res['peak_rss_mb'], rss), load_before=before, load_after=load())
     print(f"  {name:28s} {res['images_per_second']:8,.0f} img/s  epoch {res['epoch_seconds']:6.1f} s  process {wall:6.1f} s  "
           f"RSS {res['peak_rss_mb']:6.0f} MB  threads {res['threads']}  load {before:.1f}", flush=True)
     return res
 
+# `tinycnn_train` itself (`train_main`, what the console script calls), with two time stamps printed to stderr: when the
+# first training batch is handed to the model, and when the last one is done. Nothing else is changed.
+CLI = r"""
+import sys, time
+import tinycnn.training as tr
+one_epoch = tr.train_one_epoch
+def stamped(model, device, loader, *args, **kwargs):
+    def batches():
+        for i, b in enumerate(loader):
+            if i == 0 and not hasattr(tr, '_first'): tr._first = time.time(); print(f'FIRST_BATCH {tr._first}', file=sys.stderr, flush=True)
+            yield b
+    result = one_epoch(model, device, batches(), *args, **kwargs)
+    print(f'LAST_BATCH_DONE {time.time()}', file=sys.stderr, flush=True)
+    return result
+tr.train_one_epoch = stamped
+sys.argv = ['tinycnn_train', *sys.argv[1:]]
+tr.train_main()
+"""
+
 def run_cli(args, out):
-    "Run `tinycnn_train` as a user would; return its metrics with the wall time of the whole process"
-    cmd = [str(Path(sys.executable).with_name('tinycnn_train')), *args, '--out', out]
-    before, start = load(), time.perf_counter()
-    r = subprocess.run(cmd, capture_output=True, text=True, env=env())
-    wall = time.perf_counter() - start
-    if r.returncode: sys.exit(f'tinycnn_train failed:\n{r.stderr}')
+    "Run `tinycnn_train` as a user would; return its metrics, the wall time of the whole process, its fixed cost and RSS"
+    before = load()
+    wall, start, end, rss, stdout, stderr, rc = run_child([sys.executable, '-c', CLI, *args, '--out', out])
+    if rc: sys.exit(f'tinycnn_train failed:\n{stderr}')
+    stamps = dict(l.split() for l in stderr.splitlines() if l.startswith(('FIRST_BATCH', 'LAST_BATCH_DONE')))
+    first, last = float(stamps['FIRST_BATCH']), float(stamps['LAST_BATCH_DONE'])
     m = json.loads((Path(out)/'metrics.json').read_text())
     res = dict(command=' '.join(['tinycnn_train', *args]), wall_seconds=wall, test_accuracy=m['test_accuracy'],
                seconds_total=m['seconds_total'], config=m['config'], val_accuracy=m['history'][-1]['val_accuracy'],
-               load_before=before, load_after=load(), stdout=r.stdout)
-    print(f"  {res['command']}: test accuracy {res['test_accuracy']:.4f} in {wall:.1f} s wall (threads {m['config']['threads']}, load {before:.1f})", flush=True)
+               start_to_first_batch=first - start, last_batch_to_exit=end - last, peak_rss_mb=rss,
+               images_per_second=[e['images_per_second'] for e in m['history']],
+               load_before=before, load_after=load(), stdout=stdout)
+    res['fixed_seconds'] = res['start_to_first_batch'] + res['last_batch_to_exit']
+    print(f"  {res['command']}: test accuracy {res['test_accuracy']:.4f} in {wall:.1f} s wall, fixed cost "
+          f"{res['fixed_seconds']:.2f} s ({res['start_to_first_batch']:.2f} + {res['last_batch_to_exit']:.2f}), "
+          f"RSS {rss:.0f} MB (threads {m['config']['threads']}, load {before:.1f})", flush=True)
     return res
 
 def machine():
@@ -137,39 +173,85 @@ def machine():
     return dict(cpu=cpu, cores=len(os.sched_getaffinity(0)), python=platform.python_version(), torch=torch.__version__,
                 when=time.strftime('%Y-%m-%d %H:%M:%S UTC', time.gmtime()))
 
+CLI_ARGS = {'default': ['--dataset', 'mnist', '--no-progress'], 'float32': ['--dataset', 'mnist', '--no-progress', '--amp', 'off']}
+
 def speed(a):
     data_dir = os.environ.get('TINYCNN_DATA') or sys.exit('set TINYCNN_DATA to a folder holding the real MNIST')
     workers = [('original notebook', ORIGINAL, data_dir), ('tinycnn fit', TINYCNN, a.threads, 'fp32')]
     if a.amp: workers.append(('tinycnn fit, bfloat16 (amp)', TINYCNN, a.threads, 'amp'))
     if a.original_threads:  # a control: the original loop with fewer PyTorch threads, which helps it on a busy machine
         workers.insert(1, (f'original notebook, {a.original_threads} thread(s)', ORIGINAL, data_dir, a.original_threads))
-    results = dict(machine=machine(), speed=[], cli=[])
+    results = dict(machine=machine(), speed=[], cli=[], startup=[])
     print(f"speed: one epoch, batch 128, Adam 0.001, TinyCNN 16/32, {a.rounds} alternating rounds")
     for _ in range(a.rounds):
         for name, code, *args in workers: results['speed'].append(run_worker(name, code, *args))
-    print('default tinycnn_train --dataset mnist:')
+    print(f'tinycnn_train --dataset mnist, with and without bfloat16, {a.cli_runs} alternating rounds:')
     with tempfile.TemporaryDirectory() as d:
-        for i in range(a.cli_runs): results['cli'].append(run_cli(['--dataset', 'mnist', '--no-progress'], str(Path(d)/f'run{i}')))
+        for i in range(a.cli_runs):
+            for name, args in CLI_ARGS.items():
+                if name == 'float32' and not a.amp: continue
+                results['cli'].append(run_cli(args, str(Path(d)/f'{name}{i}')))
+    print('startup, in fresh processes:')
+    results['startup'] = [run_startup() for _ in range(a.rounds)]
     summarize(results, a.out)
 
+# Where the fixed cost goes: each step of what `tinycnn_train` does before its first batch, timed in a fresh process.
+STARTUP = r"""
+import json, time
+t0 = time.perf_counter(); marks = {}
+def mark(name): marks[name] = time.perf_counter() - t0 - sum(marks.values())
+import torch; mark('import torch')
+import tinycnn.training as tr; mark('import tinycnn (the rest)')
+from tinycnn.data import load_data
+data = load_data('mnist', verbose=False); mark('load_data: the full MNIST')
+model = tr.model_for(data); mark('build the model')
+import sys; had_dynamo = 'torch._dynamo' in sys.modules
+torch.optim.Adam(model.parameters()); mark('the first torch.optim.Adam (imports torch._dynamo)')
+marks['dynamo imported before'] = had_dynamo
+print(json.dumps(marks))
+"""
+
+def run_startup():
+    wall, _, _, _, out, err, rc = run_child([sys.executable, '-c', STARTUP])
+    if rc: sys.exit(f'startup failed:\n{err}')
+    res = json.loads(out.strip().splitlines()[-1]); res['process_seconds'] = wall; res['load_before'] = load()
+    print('  ' + ', '.join(f'{k} {v:.2f} s' for k, v in res.items() if isinstance(v, float) and k != 'load_before'), flush=True)
+    return res
+
 def best(rows, name): return max((r for r in rows if r['name'] == name), key=lambda r: r['images_per_second'])
+def median(xs): xs = sorted(xs); return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
 
 def summarize(results, out):
     rows, names = results['speed'], list(dict.fromkeys(r['name'] for r in results['speed']))
     ref = best(rows, 'original notebook')['images_per_second']
-    results['summary'] = {n: dict(best_images_per_second=best(rows, n)['images_per_second'],
-                                  ratio_to_original=best(rows, n)['images_per_second'] / ref,
-                                  median_ratio=sorted(r['images_per_second'] for r in rows if r['name'] == n)[len([r for r in rows if r['name'] == n]) // 2] / ref,
-                                  peak_rss_mb=max(r['peak_rss_mb'] for r in rows if r['name'] == n)) for n in names}
+    ref_median = median([r['images_per_second'] for r in rows if r['name'] == 'original notebook'])
+    def of(n, k): return [r[k] for r in rows if r['name'] == n]
+    results['summary'] = {n: dict(best_images_per_second=max(of(n, 'images_per_second')), ratio_to_original=max(of(n, 'images_per_second')) / ref,
+                                  median_images_per_second=median(of(n, 'images_per_second')),
+                                  median_ratio=median(of(n, 'images_per_second')) / ref_median,
+                                  peak_rss_mb=max(of(n, 'peak_rss_mb'))) for n in names}
+    cli = results['cli']
+    results['cli_summary'] = {c: {k: median([r[k] for r in cli if r['command'] == c]) for k in
+                                  ('wall_seconds', 'test_accuracy', 'fixed_seconds', 'start_to_first_batch', 'last_batch_to_exit', 'peak_rss_mb')}
+                              | dict(runs=sum(r['command'] == c for r in cli), min_test_accuracy=min(r['test_accuracy'] for r in cli if r['command'] == c),
+                                     max_wall_seconds=max(r['wall_seconds'] for r in cli if r['command'] == c))
+                              for c in dict.fromkeys(r['command'] for r in cli)}
+    if results.get('startup'):
+        keys = [k for k, v in results['startup'][0].items() if isinstance(v, float) and k != 'load_before']
+        results['startup_summary'] = {k: median([s[k] for s in results['startup']]) for k in keys}
     Path(out).write_text(json.dumps(results, indent=2))
     md = [f"# Training benchmark\n\n{results['machine']}\n",
-          '| run | images/s (best) | × original (best) | × original (median) | peak RSS MB | load |', '|---|---|---|---|---|---|']
+          '| run | images/s (median) | × original (median) | images/s (best) | × original (best) | peak RSS MB | load |', '|---|---|---|---|---|---|---|']
     for n, s in results['summary'].items():
         loads = [r['load_before'] for r in rows if r['name'] == n]
-        md.append(f"| {n} | {s['best_images_per_second']:,.0f} | {s['ratio_to_original']:.2f} | {s['median_ratio']:.2f} | {s['peak_rss_mb']:.0f} | {min(loads):.1f}–{max(loads):.1f} |")
-    md += ['', '| command | test accuracy | wall s (process start included) | threads | load |', '|---|---|---|---|---|']
-    for c in results['cli']:
-        md.append(f"| `{c['command']}` | {c['test_accuracy']:.4f} | {c['wall_seconds']:.1f} | {c['config']['threads']} | {c['load_before']:.1f} |")
+        md.append(f"| {n} | {s['median_images_per_second']:,.0f} | {s['median_ratio']:.2f} | {s['best_images_per_second']:,.0f} | {s['ratio_to_original']:.2f} | {s['peak_rss_mb']:.0f} | {min(loads):.1f}–{max(loads):.1f} |")
+    md += ['', '| command | runs | test accuracy (median, min) | wall s (median, max) | fixed cost s (start → first batch + last batch → exit) | peak RSS MB | load |', '|---|---|---|---|---|---|---|']
+    for c, s in results['cli_summary'].items():
+        loads = [r['load_before'] for r in cli if r['command'] == c]
+        md.append(f"| `{c}` | {s['runs']} | {s['test_accuracy']:.4f}, {s['min_test_accuracy']:.4f} | {s['wall_seconds']:.1f}, {s['max_wall_seconds']:.1f} | "
+                  f"{s['fixed_seconds']:.2f} ({s['start_to_first_batch']:.2f} + {s['last_batch_to_exit']:.2f}) | {s['peak_rss_mb']:.0f} | {min(loads):.1f}–{max(loads):.1f} |")
+    if results.get('startup_summary'):
+        md += ['', '| startup step (median, fresh process) | seconds |', '|---|---|'] + [f'| {k} | {v:.2f} |' for k, v in results['startup_summary'].items()]
     Path(out).with_suffix('.md').write_text('\n'.join(md) + '\n')
     print('\n'.join(md))
 
@@ -209,9 +291,9 @@ def search(a):
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('mode', nargs='?', default='speed', choices=('speed', 'search'))
+    p.add_argument('mode', nargs='?', default='speed', choices=('speed', 'startup', 'search'))
     p.add_argument('--rounds', type=int, default=3, help='alternating rounds of the speed comparison')
-    p.add_argument('--cli-runs', type=int, default=2, help='runs of the default tinycnn_train --dataset mnist')
+    p.add_argument('--cli-runs', type=int, default=3, help='alternating rounds of tinycnn_train --dataset mnist (with --amp: and --amp off)')
     p.add_argument('--threads', type=int, default=0, help="tinycnn's CPU threads (0: default_threads(), as tinycnn_train)")
     p.add_argument('--amp', action='store_true', help='speed: also time bfloat16 mixed precision; search: train with it')
     p.add_argument('--original-threads', type=int, default=0, help='speed: also time the original loop with this many PyTorch threads (a control)')
@@ -220,4 +302,9 @@ if __name__ == '__main__':
     p.add_argument('--lrs', type=float, nargs='+', default=[3e-3, 5e-3, 1e-2]); p.add_argument('--seeds', type=int, nargs='+', default=[42])
     p.add_argument('--out', default=str(HERE/'train_bench.json'))
     a = p.parse_args()
-    speed(a) if a.mode == 'speed' else search(a)
+    if a.mode == 'speed': speed(a)
+    elif a.mode == 'startup':
+        res = dict(machine=machine(), startup=[run_startup() for _ in range(a.rounds)])
+        keys = [k for k, v in res['startup'][0].items() if isinstance(v, float) and k != 'load_before']
+        print(json.dumps({k: median([s[k] for s in res['startup']]) for k in keys}, indent=1))
+    else: search(a)
