@@ -2,7 +2,7 @@
 on TinyCNN's two convolution layers at batch 1 and 64, the whole TinyCNN forward pass per image, and one training
 step (forward and backward, batch 64) of `TinyCNNNumPy` against PyTorch's autograd.
 
-Usage, from the repository's root:  python bench/conv_bench.py [--threads 1 2] [--out bench/conv_bench.json]
+Usage, from the repository's root:  python bench/conv_bench.py [--threads 1 2] [--out bench/results/conv_bench.json]
 
 Every timing is the median of repeated calls; the contenders take turns in short blocks of calls, so a change of
 load on a shared machine hits them alike. Each thread setting runs in its own process, because NumPy's BLAS reads its
@@ -137,7 +137,7 @@ def main():
     p.add_argument('--repeats', type=int, default=30, help='calls of the fast contenders (at least; and at least 1 s)')
     p.add_argument('--loop-repeats', type=int, default=3, help='calls of the loops')
     p.add_argument('--rounds', type=int, default=5, help='rounds of conv2d vs torch timings (each at least 1 s), spread over the run')
-    p.add_argument('--out', default='bench/conv_bench.json')
+    p.add_argument('--out', default='bench/results/conv_bench.json')
     p.add_argument('--worker', type=int, help=argparse.SUPPRESS)
     p.add_argument('--loops', action='store_true', help=argparse.SUPPRESS)
     a = p.parse_args()

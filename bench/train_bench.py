@@ -7,7 +7,7 @@
 
 Needs the real MNIST in $TINYCNN_DATA (torchvision layout: $TINYCNN_DATA/MNIST/raw). Every measurement runs in a fresh
 Python process, so process start, imports and data loading are paid each time, and the machine's load average is
-recorded beside it. Results: bench/train_bench.json and bench/train_bench.md (speed, startup), bench/recipe_search.json (search).
+recorded beside it. Results: bench/results/train_bench.json and .md (speed, startup), bench/results/recipe_search.json (search).
 """
 import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -300,7 +300,7 @@ if __name__ == '__main__':
     p.add_argument('--label-smoothing', type=float, default=0., help='search: label smoothing of the training loss')
     p.add_argument('--epochs', type=int, nargs='+', default=[3, 4]); p.add_argument('--batch-sizes', type=int, nargs='+', default=[128, 256])
     p.add_argument('--lrs', type=float, nargs='+', default=[3e-3, 5e-3, 1e-2]); p.add_argument('--seeds', type=int, nargs='+', default=[42])
-    p.add_argument('--out', default=str(HERE/'train_bench.json'))
+    p.add_argument('--out', default=str(HERE/'results'/'train_bench.json'))
     a = p.parse_args()
     if a.mode == 'speed': speed(a)
     elif a.mode == 'startup':

@@ -17,8 +17,7 @@ from torch import Tensor
 # %% auto 0
 __all__ = ['DATASETS', 'IDX_CLASSES', 'MIRROR_VAR', 'RAW_MD5', 'DATASET_CHOICES', 'DataError', 'DataNotFoundError',
            'CorruptDataError', 'resolve_data_dir', 'DatasetInfo', 'read_split', 'download_dataset', 'ImageSet',
-           'Batches', 'Data', 'split_valid', 'make_mnist_sample', 'load_sample', 'load_data', 'recorded_path',
-           'load_recorded']
+           'Batches', 'Data', 'split_valid', 'load_sample', 'load_data', 'recorded_path', 'load_recorded']
 
 # %% ../nbs/02_data.ipynb
 class DataError(RuntimeError):
@@ -327,27 +326,6 @@ def split_valid(ds:ImageSet, # the training images
 def _sample_path()->Path:
     import tinycnn
     return Path(tinycnn.__file__).parent/'assets'/'mnist_sample.npz'
-
-# %% ../nbs/02_data.ipynb
-def _balanced(labels:Tensor, per_class:int, gen:torch.Generator)->Tensor:
-    "Indices of `per_class` random images of each class, in a random order"
-    idxs = [torch.nonzero(labels == c).flatten() for c in labels.unique()]
-    pick = torch.cat([i[torch.randperm(len(i), generator=gen)[:per_class]] for i in idxs])
-    return pick[torch.randperm(len(pick), generator=gen)]
-
-def make_mnist_sample(src:str|Path, # a data folder holding the real MNIST
-                      dest:str|Path, # the `.npz` file to write
-                      train_per_class:int=500, test_per_class:int=100, # images of each digit
-                      seed:int=0)->Path:
-    "Write a class-balanced sample of the real MNIST in `src` to `dest`"
-    gen, arrays = torch.Generator().manual_seed(seed), {}
-    for split, per_class in [('train', train_per_class), ('test', test_per_class)]:
-        images, labels, _ = read_split('mnist', Path(src), train=split == 'train', download=False)
-        pick = _balanced(labels, per_class, gen)
-        arrays[f'{split}_images'] = images[pick, 0].numpy()
-        arrays[f'{split}_labels'] = labels[pick].numpy().astype(np.uint8)
-    np.savez_compressed(dest, **arrays)
-    return Path(dest)
 
 # %% ../nbs/02_data.ipynb
 def load_sample(valid_size:float|int=0.1, # the validation split carved from the sample's training images

@@ -15,6 +15,7 @@ settings), the exact command, the test accuracy and loss, the library version, t
 from __future__ import annotations
 import argparse, datetime, inspect, json, shlex, subprocess, sys, tempfile
 from pathlib import Path
+from unittest import mock
 
 import torch
 
@@ -29,6 +30,17 @@ def _git_commit()->str|None:
         return run('rev-parse', 'HEAD') + ('-dirty' if run('status', '--porcelain', '--', *code) else '')
     except (OSError, subprocess.CalledProcessError): return None
 
+def _train_keeping_data(**kwargs)->tuple:
+    "`tinycnn.training.train(**kwargs)`'s metrics and the `Data` it loaded, so that MNIST is read once"
+    import tinycnn.training as training
+    loaded, load_data = [], training.load_data
+    def load_and_keep(*args, **kw):
+        loaded.append(load_data(*args, **kw))
+        return loaded[-1]
+    with mock.patch.object(training, 'load_data', load_and_keep): metrics = training.train(**kwargs)
+    assert len(loaded) == 1, f'train loaded its data {len(loaded)} times through tinycnn.training.load_data, not once'
+    return metrics, loaded[0]
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--data-dir', default=None, help='data folder holding MNIST (default: $TINYCNN_DATA)')
@@ -37,22 +49,20 @@ def main(argv=None):
     args = p.parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
     import tinycnn
-    from tinycnn.data import load_data
     from tinycnn.training import train, load_checkpoint, save_checkpoint
     given = dict(dataset='mnist', data_dir=args.data_dir, device='cpu', progress=False)  # no recipe of its own
     skip = ('out', 'resume', 'force')  # where the run goes, not how it trains
     recipe = {k: v.default for k, v in inspect.signature(train).parameters.items() if k not in skip}
     recipe.update(given)
     with tempfile.TemporaryDirectory() as tmp:
-        m = train(**given, out=tmp)
+        m, data = _train_keeping_data(**given, out=tmp)
         model, ckpt = load_checkpoint(Path(tmp)/'model.pt')
     acc = m['test_accuracy']
     print(f"test accuracy {acc:.4f}, test loss {m['test_loss']:.4f}, {m['seconds_total']:.0f} s")
     if acc < args.min_accuracy: sys.exit(f'test accuracy {acc:.4f} is below {args.min_accuracy}')
     model = model.float().to(memory_format=torch.contiguous_format)
     assert all(v.dtype == torch.float32 for v in model.state_dict().values())
-    n_test = len(load_data('mnist', args.data_dir, verbose=False).test)
-    provenance = dict(test_accuracy=acc, test_loss=m['test_loss'], test_images=n_test,
+    provenance = dict(test_accuracy=acc, test_loss=m['test_loss'], test_images=len(data.test),
                       command=shlex.join(['python', 'tools/make_weights.py', *argv]),
                       recipe=recipe, config=m['config'], epochs=m['config']['epochs'], seed=m['config']['seed'],
                       data_source=m['data_source'], version=tinycnn.__version__, torch_version=str(torch.__version__),

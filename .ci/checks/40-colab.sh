@@ -2,7 +2,8 @@
 # Colab-like check: every notebook (index and all nbs/[0-9]*.ipynb, slow cells included) runs top to bottom in a
 # fresh kernel, each alone in an empty folder, in a Python 3.12 venv holding Colab's preinstalled set, after the
 # notebooks' own Colab install cell (pointed at this clone instead of GitHub). TINYCNN_DATA stands for a finished
-# download. The venv of the preinstalled set is cached outside the clone, keyed on this script.
+# download. The venv of the preinstalled set is cached outside the clone, keyed on this script; the notebooks run in
+# tests/colab/run_fresh.py.
 #
 #   bash .ci/checks/40-colab.sh                 # build (or reuse) the venv, install, run every notebook
 #   bash .ci/checks/40-colab.sh 02_data         # only these notebooks
@@ -62,4 +63,4 @@ PYEOF
 # Every notebook in a fresh kernel of that venv, alone in an empty folder; the installed tinycnn, not the clone's.
 unset PYTHONPATH IN_TEST
 export TINYCNN_DATA=$(cd "${TINYCNN_DATA:?TINYCNN_DATA must name a folder holding MNIST}" && pwd)
-PATH="$RUN/bin:$PATH" "$PY" tools/run_fresh.py --limit 600 "$@" 2> >(grep -v "Kernel is running over TCP" >&2)
+PATH="$RUN/bin:$PATH" "$PY" tests/colab/run_fresh.py --limit 600 "$@" 2> >(grep -v "Kernel is running over TCP" >&2)

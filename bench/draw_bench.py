@@ -1,6 +1,6 @@
 """Time the browser's forward pass and preprocessing on the built visualization page (run `nbdev_docs` first):
-`python tests/browser/bench_draw.py`"""
-import sys; sys.path.insert(0, str(__import__('pathlib').Path(__file__).parent))
+`python bench/draw_bench.py`. It opens the page with the browser tests' harness (tests/browser/harness.py)."""
+import sys; sys.path.insert(0, str(__import__('pathlib').Path(__file__).resolve().parents[1]/'tests'/'browser'))
 from harness import DOCS, Browser, serve
 with serve(DOCS) as url:
     b = Browser()

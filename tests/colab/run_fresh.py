@@ -1,19 +1,19 @@
 """Run notebooks top to bottom in a fresh kernel, as a Colab user would: each notebook copied alone into
 an empty folder, every cell run (no nbdev flags honoured: slow cells too), tinycnn as installed.
 
-    python tools/run_fresh.py                      # index and every numbered notebook
-    python tools/run_fresh.py 04_training 05_visualization --limit 600
+    python tests/colab/run_fresh.py                      # index and every numbered notebook
+    python tests/colab/run_fresh.py 04_training 05_visualization --limit 600
 
 The kernel is this Python (`sys.executable`), whatever kernels Jupyter knows elsewhere. A relative `TINYCNN_DATA`
 is made absolute first, since the notebooks run elsewhere. Prints each notebook's run time; exits 1 if one fails
-or runs longer than --limit seconds.
+or runs longer than --limit seconds. `.ci/checks/40-colab.sh` runs it in a venv of Colab's preinstalled packages.
 """
 import argparse, json, os, re, shutil, sys, tempfile, time
 from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ['index', *sorted(p.stem for p in (ROOT/'nbs').glob('[0-9]*.ipynb'))]
 KERNEL = 'tinycnn-fresh'
 
