@@ -372,7 +372,8 @@ def save_checkpoint(path:str|Path, # the file to write, e.g. 'runs/latest/model.
     return path
 
 # %% ../nbs/04_training.ipynb
-MODEL_KEYS = tuple(inspect.signature(TinyCNNConfig).parameters) # `TinyCNNConfig`'s fields: the config keys that rebuild it
+# `TinyCNNConfig`'s fields: the keys of a checkpoint's config that rebuild its model
+MODEL_KEYS = tuple(inspect.signature(TinyCNNConfig).parameters)
 
 class CheckpointError(ValueError):
     "A file is not a readable tinycnn checkpoint; the message names it and says why"
