@@ -12,10 +12,16 @@ The results, with the machine's load average before and after, go to a JSON file
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
 
-LAYERS = {'conv1': (1, 28, 16), 'conv2': (16, 14, 32)}  # C_in, H (= W), C_out; 3×3 kernels, padding 1
 BATCHES = (1, 64)
 
 def _load(): return os.getloadavg()
+
+def _layers()->dict:
+    "TinyCNN's two convolutions, from its settings: name → (C_in, H (= W), C_out); 3×3 kernels, padding 1"
+    from tinycnn.conv_math import TinyCNNConfig, conv_out_size  # imported here: NumPy reads its threads when imported
+    c = TinyCNNConfig()
+    return {'conv1': (c.in_channels, c.input_size, c.n_filters1),
+            'conv2': (c.n_filters1, conv_out_size(c.input_size, 2, stride=2), c.n_filters2)}
 
 def _median_times(fns:dict, repeats:int, min_seconds:float=0., warm_up:bool=True, block_seconds:float=0.05)->dict:
     """Median seconds of a call of each function in `fns`. The functions take turns in blocks of consecutive calls
@@ -26,11 +32,15 @@ def _median_times(fns:dict, repeats:int, min_seconds:float=0., warm_up:bool=True
     times, start, per_block = {k: [] for k in fns}, time.perf_counter(), {k: 1 for k in fns}
     if warm_up:
         for k, f in fns.items():
-            t = time.perf_counter(); f(); per_block[k] = max(1, int(block_seconds / max(time.perf_counter() - t, 1e-7)))
+            t = time.perf_counter()
+            f()
+            per_block[k] = max(1, int(block_seconds / max(time.perf_counter() - t, 1e-7)))
     while True:
         for k, f in fns.items():
             for _ in range(per_block[k]):
-                t = time.perf_counter(); f(); times[k].append(time.perf_counter() - t)
+                t = time.perf_counter()
+                f()
+                times[k].append(time.perf_counter() - t)
         if min(len(v) for v in times.values()) >= repeats and time.perf_counter() - start >= min_seconds: break
     return {k: float(np.median(v)) for k, v in times.items()}
 
@@ -49,10 +59,10 @@ def _training_step()->list:
     import torch.nn.functional as F
     from tinycnn.model import TinyCNN
     from tinycnn.numpy_conv import TinyCNNNumPy
-    rng = np.random.default_rng(1)
-    x, y = rng.standard_normal((64, 1, 28, 28)).astype(np.float32), rng.integers(0, 10, 64)
-    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     model = TinyCNN()
+    rng = np.random.default_rng(1)
+    x, y = rng.standard_normal((64, *model.input_shape)).astype(np.float32), rng.integers(0, 10, 64)
+    xt, yt = torch.from_numpy(x), torch.from_numpy(y)
     numpy_model = TinyCNNNumPy.from_torch(model)
     def torch_step():
         model.zero_grad()
@@ -68,7 +78,7 @@ def _run(threads, loops, repeats, loop_repeats, rounds):
     from tinycnn.model import TinyCNN
     from tinycnn.numpy_conv import conv2d, conv2d_loops, TinyCNNNumPy
     rng, rows, configs = np.random.default_rng(0), [], []
-    for layer, (c_in, h, c_out) in LAYERS.items():
+    for layer, (c_in, h, c_out) in _layers().items():
         for n in BATCHES:
             x = rng.standard_normal((n, c_in, h, h)).astype(np.float32)
             w, b = rng.standard_normal((c_out, c_in, 3, 3)).astype(np.float32), rng.standard_normal(c_out).astype(np.float32)
@@ -94,13 +104,13 @@ def _run(threads, loops, repeats, loop_repeats, rounds):
     model = TinyCNN().eval()
     numpy_model = TinyCNNNumPy.from_torch(model)
     for n in BATCHES:
-        x = rng.standard_normal((n, 1, 28, 28)).astype(np.float32)
+        x = rng.standard_normal((n, *model.input_shape)).astype(np.float32)
         xt = torch.from_numpy(x)
         assert np.allclose(numpy_model.forward(x), model(xt).numpy(), atol=1e-4)
         t = _median_times({'vectorized': lambda: numpy_model.forward(x), 'torch': lambda: model(xt)}, repeats, 2.)
         forward += [dict(impl=k, batch=n, filters='16/32', seconds=v, per_image_ms=v / n * 1e3) for k, v in t.items()]
     if loops:
-        x = rng.standard_normal((1, 1, 28, 28)).astype(np.float32)
+        x = rng.standard_normal((1, *model.input_shape)).astype(np.float32)
         t = _median_times({'loops': lambda: numpy_model.forward(x, conv=conv2d_loops)}, loop_repeats, warm_up=False)['loops']
         forward.append(dict(impl='loops', batch=1, filters='16/32', seconds=t, per_image_ms=t * 1e3))
         small = TinyCNNNumPy.from_torch(TinyCNN(n_filters1=4, n_filters2=8))  # the original notebook's 4/8 filters

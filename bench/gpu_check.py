@@ -185,7 +185,8 @@ def part_numpy_equals_torch(rec:Record, device:torch.device, data:Data):
              ('float32_channels_last', torch.float32, torch.channels_last, False)]
     if device.type == 'cuda': cases.append(('float32_tf32', torch.float32, torch.channels_last, True))
     for name, dtype, fmt, allow_tf32 in cases:
-        model = TinyCNN(); model.load_state_dict(base.state_dict())
+        model = TinyCNN.from_config(base.config)
+        model.load_state_dict(base.state_dict())
         model = model.to(device=device, dtype=dtype, memory_format=fmt)
         npm = TinyCNNNumPy.from_torch(model)
         with tf32(allow_tf32): ref_logits, ref_loss, ref_grads = _torch_loss_grads(model, x.to(device, dtype), y.to(device))
@@ -328,7 +329,8 @@ def part_same_seed(rec:Record, device:torch.device, data:Data, n_train:int, cli_
         with deterministic(mode == 'deterministic'), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter('always')
             for _ in range(2):
-                set_seed(0); model = TinyCNN()
+                set_seed(0)
+                model = TinyCNN()
                 h = fit(model, small, 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', amp=amp,
                         label_smoothing=DEFAULTS['label_smoothing'])
                 runs.append((_state(model), h[-1]['train_loss'], h[-1]['val_accuracy']))
@@ -415,7 +417,9 @@ def part_feature_maps(rec:Record, device:torch.device, data:Data):
     "`get_feature_maps` and `get_feature_map` with a model on `device` and images on the CPU (and the reverse)"
     from tinycnn.visualization import get_feature_maps, get_feature_map, load_trained
     cpu_model, _ = load_trained()
-    dev_model = TinyCNN(); dev_model.load_state_dict(cpu_model.state_dict()); dev_model = dev_model.to(device).eval()
+    dev_model = TinyCNN.from_config(cpu_model.config)
+    dev_model.load_state_dict(cpu_model.state_dict())
+    dev_model = dev_model.to(device).eval()
     x = data.test.x[:4]
     ref = get_feature_maps(cpu_model, x)
     res = {}
@@ -623,7 +627,8 @@ def part_profile(rec:Record, device:torch.device, data:Data, n_train:int):
     small = _subset(data, n_train, 1024)
     steps = len(Batches(small.train, DEFAULTS['batch_size']))
     amp = device.type == 'cuda' or native_half_precision(device)
-    set_seed(0); model = TinyCNN()
+    set_seed(0)
+    model = TinyCNN()
     fit(model, _subset(data, (8 if device.type == 'cuda' else 1) * DEFAULTS['batch_size'], 1024), 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', amp=amp)  # warm-up
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == 'cuda' else [])
     sync(device); start = time.perf_counter()

@@ -31,7 +31,9 @@ def timings(model, test, threads:int, repeats:int)->dict:
         logits = predict(model, test)  # warm up, and the logits the "given logits" cases use
         for _ in range(repeats):
             for k, f in cases.items():
-                t = time.perf_counter(); f(); times[k].append(time.perf_counter() - t)
+                t = time.perf_counter()
+                f()
+                times[k].append(time.perf_counter() - t)
     return {k: float(np.median(v)) for k, v in times.items()}
 
 def main():

@@ -4,15 +4,18 @@
 
 # %% ../nbs/00_math.ipynb 5
 from __future__ import annotations
-import json, uuid
+import functools, inspect, json, typing, uuid
+from dataclasses import dataclass, fields
 from pathlib import Path
 import numpy as np
 from IPython.display import HTML
+from fastcore.docments import docments
 import tinycnn
 
 # %% auto 0
-__all__ = ['TINYCNN_KERNEL', 'cross_correlate2d', 'explorer_inputs', 'explorer_kernels', 'script_json', 'conv_explorer',
-           'convolve2d', 'conv_out_size', 'same_padding', 'check_tinycnn_settings', 'tinycnn_layers', 'layers_table']
+__all__ = ['TINYCNN_KERNEL', 'conv_out_size', 'cross_correlate2d', 'explorer_inputs', 'explorer_kernels', 'script_json',
+           'conv_explorer', 'convolve2d', 'same_padding', 'TinyCNNConfig', 'takes_settings', 'tinycnn_layers',
+           'layers_table']
 
 # %% ../nbs/00_math.ipynb
 def _real_2d(a, name):
@@ -29,6 +32,22 @@ def _check_int(name, v, least):
         raise ValueError(f'`{name}` must be an integer ≥ {least}, got {v!r}')
 
 # %% ../nbs/00_math.ipynb
+def conv_out_size(n:int, # input size along one dimension (height or width)
+                  k:int, # kernel size along that dimension
+                  stride:int=1, # step between two positions of the kernel
+                  padding:int=0, # zeros added at each end
+                  dilation:int=1, # spacing between the kernel's taps (1: adjacent)
+                 )->int: # output size along that dimension
+    "Number of positions of a `k`-tap kernel along a dimension of `n` pixels"
+    checks = (('n', n, 1), ('k', k, 1), ('stride', stride, 1), ('padding', padding, 0), ('dilation', dilation, 1))
+    for name, v, least in checks: _check_int(name, v, least)
+    span = dilation * (k - 1) + 1
+    if span > n + 2 * padding:
+        raise ValueError(f'the kernel spans {span} pixels, more than the padded input of {n + 2 * padding} '
+                         f'(n={n}, padding={padding})')
+    return (n + 2 * padding - span) // stride + 1
+
+# %% ../nbs/00_math.ipynb
 def cross_correlate2d(x:np.ndarray, # the image, (H, W), of real numbers (integer images are fine: nothing wraps around)
                       kernel:np.ndarray, # the kernel, (kH, kW)
                       stride:int=1, # step between two positions of the kernel
@@ -40,10 +59,9 @@ def cross_correlate2d(x:np.ndarray, # the image, (H, W), of real numbers (intege
     for name, v, least in (('stride', stride, 1), ('padding', padding, 0), ('dilation', dilation, 1)):
         _check_int(name, v, least)
     x, (kh, kw), d = np.pad(x, padding), kernel.shape, dilation
-    # The formula of `conv_out_size` on the padded `x`, written out: this page derives and defines it further down
-    oh, ow = (x.shape[0] - d * (kh - 1) - 1) // stride + 1, (x.shape[1] - d * (kw - 1) - 1) // stride + 1
-    if oh < 1 or ow < 1:
-        raise ValueError(f'`kernel` {kernel.shape} with dilation {d} is larger than the padded `x` {x.shape}')
+    try: oh, ow = [conv_out_size(n, k, stride, dilation=d) for n, k in zip(x.shape, kernel.shape)]  # `x` is padded
+    except ValueError:
+        raise ValueError(f'`kernel` {kernel.shape} with dilation {d} is larger than the padded `x` {x.shape}') from None
     out = np.zeros((oh, ow))
     for i in range(oh):
         for j in range(ow):
@@ -119,60 +137,77 @@ def convolve2d(x:np.ndarray, # the image, (H, W)
     return cross_correlate2d(x, np.flip(_real_2d(kernel, 'kernel'), (0, 1)), stride, padding, dilation)
 
 # %% ../nbs/00_math.ipynb
-def conv_out_size(n:int, # input size along one dimension (height or width)
-                  k:int, # kernel size along that dimension
-                  stride:int=1, # step between two positions of the kernel
-                  padding:int=0, # zeros added at each end
-                  dilation:int=1, # spacing between the kernel's taps (1: adjacent)
-                 )->int: # output size along that dimension
-    "Number of positions of a `k`-tap kernel along a dimension of `n` pixels"
-    checks = (('n', n, 1), ('k', k, 1), ('stride', stride, 1), ('padding', padding, 0), ('dilation', dilation, 1))
-    for name, v, least in checks: _check_int(name, v, least)
-    span = dilation * (k - 1) + 1
-    if span > n + 2 * padding:
-        raise ValueError(f'the kernel spans {span} pixels, more than the padded input of {n + 2 * padding} '
-                         f'(n={n}, padding={padding})')
-    return (n + 2 * padding - span) // stride + 1
-
-# %% ../nbs/00_math.ipynb
 def same_padding(k:int, # kernel size (odd)
                  dilation:int=1, # spacing between the kernel's taps
                 )->int: # the padding at each end that keeps the size at stride 1
     "Padding for which a stride-1 convolution keeps its input's size"
-    _check_int('k', k, 1); _check_int('dilation', dilation, 1)
+    _check_int('k', k, 1)
+    _check_int('dilation', dilation, 1)
     if k % 2 == 0: raise ValueError(f'`k` must be odd for symmetric "same" padding, got {k}')
     return dilation * (k - 1) // 2
 
 # %% ../nbs/00_math.ipynb
 TINYCNN_KERNEL = 3  # height and width of the kernels of TinyCNN's two convolutions (`TinyCNN.conv1.kernel_size`)
 
-def check_tinycnn_settings(in_channels:int, # channels of the input images
-                           n_classes:int, # classes to predict
-                           n_filters1:int, # filters of the first convolution
-                           n_filters2:int, # filters of the second convolution
-                           input_size:int, # height and width of the input images
-                          )->None: # raises a `ValueError` naming the first wrong setting
-    "Check `TinyCNN`'s settings: integers (not bools), at least 1, with 2 classes and 4 pixels at least"
-    for name, v, least in (('in_channels', in_channels, 1), ('n_classes', n_classes, 2), ('n_filters1', n_filters1, 1),
-                           ('n_filters2', n_filters2, 1), ('input_size', input_size, 4)):
-        _check_int(name, v, least)
+@dataclass(frozen=True)
+class TinyCNNConfig:
+    "The five settings of `TinyCNN`, `TinyCNNNumPy` and `tinycnn_layers`, checked when made"
+    in_channels:int=1 # channels of the input images (1 for MNIST, 3 for CIFAR-10)
+    n_classes:int=10 # classes to predict (at least 2)
+    n_filters1:int=16 # filters of the first convolution
+    n_filters2:int=32 # filters of the second convolution
+    input_size:int=28 # height and width of the input images (28 for MNIST, 32 for CIFAR-10; at least 4)
+
+    def __post_init__(self):
+        least = dict(n_classes=2, input_size=4)  # a choice needs 2; two 2×2 poolings leave 1 pixel of 4
+        for f in fields(self):
+            _check_int(f.name, getattr(self, f.name), least.get(f.name, 1))
+            object.__setattr__(self, f.name, int(getattr(self, f.name)))  # NumPy integers as plain ones, for JSON
+
+    @property
+    def input_shape(self)->tuple: # (C, H, W) of one input image
+        return (self.in_channels, self.input_size, self.input_size)
+
+    @property
+    def flatten_size(self)->int: # the numbers reaching `fc`: `n_filters2` maps, halved by each 2×2 max-pool
+        side = conv_out_size(conv_out_size(self.input_size, 2, stride=2), 2, stride=2)
+        return self.n_filters2 * side ** 2
 
 # %% ../nbs/00_math.ipynb
-def tinycnn_layers(in_channels:int=1, # channels of the input images
-                   n_classes:int=10, # classes to predict
-                   n_filters1:int=16, # filters of the first convolution
-                   n_filters2:int=32, # filters of the second convolution
-                   input_size:int=28, # height and width of the input images
+def takes_settings(f:typing.Callable, # `f(..., config, ...)`, whose parameter `config` is a `TinyCNNConfig`
+                  )->typing.Callable: # `f`, taking the five settings in place of `config`
+    "Decorator: `f` takes `TinyCNNConfig`'s settings (names, defaults, docments) and receives them as one `config`"
+    params = list(inspect.signature(f).parameters.values())
+    at = [p.name for p in params].index('config')
+    own = [p.replace(kind=p.KEYWORD_ONLY) for p in params[at + 1:]]  # `f`'s parameters after `config`, by name only
+    hints = typing.get_type_hints(TinyCNNConfig)
+    settings = [inspect.Parameter(s.name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=s.default,
+                                  annotation=hints[s.name]) for s in fields(TinyCNNConfig)]
+
+    @functools.wraps(f)
+    def with_settings(*args, **kwargs):
+        mine = {p.name: kwargs.pop(p.name) for p in own if p.name in kwargs}
+        return f(*args[:at], TinyCNNConfig(*args[at:], **kwargs), **mine)
+    with_settings.__signature__ = inspect.signature(f).replace(parameters=[*params[:at], *settings, *own])
+    with_settings.__delwrap__ = TinyCNNConfig  # where `docments`, and so `show_doc`, reads the settings' comments
+    if f.__doc__ is None:  # an `__init__`: `help` lists the settings with their comments
+        notes = docments(TinyCNNConfig)
+        with_settings.__doc__ = '\n'.join(['The settings of `TinyCNNConfig`:'] + [f'{s.name}: {notes[s.name]}'
+                                           for s in fields(TinyCNNConfig) if notes.get(s.name)])
+    return with_settings
+
+# %% ../nbs/00_math.ipynb
+@takes_settings
+def tinycnn_layers(config:TinyCNNConfig, # the settings, given by name or position
                   )->list[dict]: # one dict a layer: name, kind, shape (C, H, W), receptive_field, params, mult_adds
     "Output shape, receptive field, parameter count and multiply-adds of every layer of `TinyCNN`"
-    check_tinycnn_settings(in_channels, n_classes, n_filters1, n_filters2, input_size)
     kernel, pad = TINYCNN_KERNEL, same_padding(TINYCNN_KERNEL)
-    shape, rf, jump, layers = (in_channels, input_size, input_size), 1, 1, []
+    shape, rf, jump, layers = config.input_shape, 1, 1, []
     def add(name, kind, new_shape, k=1, s=1, params=0, macs=0):
         nonlocal shape, rf, jump
         rf, jump, shape = rf + (k - 1) * jump, jump * s, new_shape
         layers.append(dict(name=name, kind=kind, shape=shape, receptive_field=rf, params=params, mult_adds=macs))
-    for i, c_out in ((1, n_filters1), (2, n_filters2)):
+    for i, c_out in ((1, config.n_filters1), (2, config.n_filters2)):
         c_in, h = shape[0], conv_out_size(shape[1], kernel, padding=pad)
         fan_in = c_in * kernel * kernel  # the weights of one filter: one multiply-add each, for every output number
         add(f'conv{i}', f'conv {kernel}×{kernel}, padding {pad}', (c_out, h, h), kernel, 1,
@@ -180,8 +215,8 @@ def tinycnn_layers(in_channels:int=1, # channels of the input images
         add(f'relu{i}', 'ReLU', shape)
         h = conv_out_size(h, 2, stride=2)
         add(f'pool{i}', 'max-pool 2×2', (c_out, h, h), 2, 2)
-    n_in = shape[0] * shape[1] * shape[2]
-    add('fc', 'linear', (n_classes,), shape[1], shape[1], n_in * n_classes + n_classes, n_in * n_classes)
+    n_in, n_out = shape[0] * shape[1] * shape[2], config.n_classes
+    add('fc', 'linear', (n_out,), shape[1], shape[1], params=n_in * n_out + n_out, macs=n_in * n_out)
     return layers
 
 # %% ../nbs/00_math.ipynb

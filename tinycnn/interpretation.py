@@ -98,7 +98,8 @@ def plot_class_accuracy(acc:Tensor, # (C,) from `per_class_accuracy`
            ylim=(max(0, 100 * a.min() - 2), 100))
     for i, v in enumerate(a): ax.text(i, 100 * v, f'{100 * v:.1f}', ha='center', va='bottom', fontsize=7)
     ax.set_title('accuracy per class', fontsize=10)
-    fig.tight_layout(); plt.close(fig)
+    fig.tight_layout()
+    plt.close(fig)
     return fig
 
 # %% ../nbs/06_interpretation.ipynb
@@ -129,7 +130,8 @@ def plot_top_losses(images:ImageSet, # the images `top` indexes
                     cols:int=8, # digits a row
                    )->Figure:
     "A grid of the mistakes in `top`, each titled 'true → predicted' with its loss and the true class's probability"
-    n = len(top.idxs); rows = -(-n // cols)
+    n = len(top.idxs)
+    rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.15, rows * 1.6 + 0.4), squeeze=False)
     for ax in axes.flat: ax.set_axis_off()
     for ax, i, a, p, l, pr in zip(axes.flat, top.idxs, top.actual, top.predicted, top.losses, top.probs):
@@ -137,7 +139,8 @@ def plot_top_losses(images:ImageSet, # the images `top` indexes
         ax.set_title(f'{_short(images.classes[a])} → {_short(images.classes[p])}\nloss {l:.1f}, p(true) {pr[a]:.0%}',
                      fontsize=7)
     fig.suptitle('the most confidently wrong: true → predicted', fontsize=10)
-    fig.tight_layout(); plt.close(fig)
+    fig.tight_layout()
+    plt.close(fig)
     return fig
 
 # %% ../nbs/06_interpretation.ipynb
@@ -257,7 +260,8 @@ def plot_attributions(images:ImageSet, # the images `idxs` index
             ax.imshow(_unit(m[r].numpy(), name == 'occlusion'), cmap=_CMAPS[name], vmin=0, vmax=1)
             ax.set_title(METHOD_TITLES[name], fontsize=8)
     for ax in axes.flat: ax.set_axis_off()
-    fig.tight_layout(); plt.close(fig)
+    fig.tight_layout()
+    plt.close(fig)
     return fig
 
 # %% ../nbs/06_interpretation.ipynb
@@ -272,7 +276,8 @@ def _png(values:np.ndarray, # (H, W) in [0, 1]
         im = Image.fromarray(np.where(nan, levels, np.round(v * (levels - 1))).astype(np.uint8), mode='P')
         palette = (colormaps[cmap](np.linspace(0, 1, levels))[:, :3] * 255).round().astype(np.uint8).flatten().tolist()
         im.putpalette(palette + [255, 255, 255])  # the last entry, for NaN
-    buf = io.BytesIO(); im.save(buf, 'PNG', optimize=True)
+    buf = io.BytesIO()
+    im.save(buf, 'PNG', optimize=True)
     return base64.b64encode(buf.getvalue()).decode()
 
 def _static_html(kind:str, spec:dict, fallback:str)->HTML:

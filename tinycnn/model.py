@@ -8,7 +8,8 @@ from typing import Iterator
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
-from .conv_math import check_tinycnn_settings, conv_out_size
+from dataclasses import asdict
+from .conv_math import TINYCNN_KERNEL, TinyCNNConfig, same_padding, takes_settings
 
 # %% auto 0
 __all__ = ['TinyCNN', 'stage_shapes', 'multiply_adds']
@@ -16,19 +17,22 @@ __all__ = ['TinyCNN', 'stage_shapes', 'multiply_adds']
 # %% ../nbs/03_model.ipynb
 class TinyCNN(nn.Module):
     "conv → ReLU → 2×2 max-pool, twice, then a linear layer over the flattened maps"
-    def __init__(self,
-                 in_channels:int=1, # channels of the input images (1 for MNIST, 3 for CIFAR-10)
-                 n_classes:int=10, # classes to predict
-                 n_filters1:int=16, # filters of the first convolution
-                 n_filters2:int=32, # filters of the second convolution
-                 input_size:int=28): # height and width of the input images (28 for MNIST, 32 for CIFAR-10)
+    @takes_settings
+    def __init__(self, config:TinyCNNConfig): # the five settings, by name or position
         super().__init__()
-        check_tinycnn_settings(in_channels, n_classes, n_filters1, n_filters2, input_size)
-        self.input_shape = (in_channels, input_size, input_size)
-        self.conv1 = nn.Conv2d(in_channels, n_filters1, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(n_filters1, n_filters2, kernel_size=3, padding=1)
-        side = conv_out_size(conv_out_size(input_size, 2, stride=2), 2, stride=2)  # each 2×2 max-pool halves the maps
-        self.fc = nn.Linear(n_filters2 * side ** 2, n_classes)
+        self.config = config
+        k, pad = TINYCNN_KERNEL, same_padding(TINYCNN_KERNEL)
+        self.conv1 = nn.Conv2d(config.in_channels, config.n_filters1, kernel_size=k, padding=pad)
+        self.conv2 = nn.Conv2d(config.n_filters1, config.n_filters2, kernel_size=k, padding=pad)
+        self.fc = nn.Linear(config.flatten_size, config.n_classes)  # each 2×2 max-pool halves the maps
+
+    @classmethod
+    def from_config(cls, config:TinyCNNConfig)->TinyCNN: # a fresh model, its weights from PyTorch's generator
+        "A `TinyCNN` with the settings of `config`"
+        return cls(**asdict(config))
+
+    @property
+    def input_shape(self)->tuple: return self.config.input_shape  # (C, H, W) of one image
 
     def _check_input(self, x:Tensor):
         "Raise a `ValueError` saying what is wrong unless `x` is a batch of this network's images on its device"

@@ -5,10 +5,11 @@
 # %% ../nbs/01_numpy_conv.ipynb 4
 from __future__ import annotations
 import time
+from dataclasses import asdict
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 from fastcore.basics import patch
-from .conv_math import check_tinycnn_settings, conv_out_size
+from .conv_math import TINYCNN_KERNEL, TinyCNNConfig, conv_out_size, same_padding, takes_settings
 
 # %% auto 0
 __all__ = ['conv2d_loops', 'im2col', 'conv2d', 'relu', 'max_pool2d', 'flatten', 'linear', 'log_softmax', 'softmax',
@@ -43,7 +44,8 @@ def _check_conv(x, w, b, stride, padding):
         raise ValueError(f'`x` has {x.shape[1]} channels but `w` expects {w.shape[1]} input channels (w.shape[1])')
     if b is not None and np.shape(b) != (w.shape[0],):
         raise ValueError(f'`b` must have shape ({w.shape[0]},), got {np.shape(b)}')
-    _check_int('stride', stride, 1); _check_int('padding', padding, 0)
+    _check_int('stride', stride, 1)
+    _check_int('padding', padding, 0)
     hp, wp = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
     if w.shape[2] > hp or w.shape[3] > wp:
         raise ValueError(f'the kernel of `w` ({w.shape[2]}×{w.shape[3]}) is larger than '
@@ -78,7 +80,8 @@ def _window_slices(H, W, k, stride):
 def _check_pool(x, kernel_size, stride):
     _check_real(x=x)
     if np.ndim(x) != 4: raise ValueError(f'`x` must be 4-D (N, C, H, W), got shape {np.shape(x)}')
-    _check_int('kernel_size', kernel_size, 1); _check_int('stride', stride, 1)
+    _check_int('kernel_size', kernel_size, 1)
+    _check_int('stride', stride, 1)
     if kernel_size > min(x.shape[2:]):
         raise ValueError(f'`kernel_size` {kernel_size} is larger than `x` ({x.shape[2]}×{x.shape[3]})')
 
@@ -233,7 +236,8 @@ def linear_backward(dout:np.ndarray, # d loss / d out, (N, out_features)
     "Gradients of `linear(x, w, b)` with respect to `x`, `w` and `b`"
     _check_real(dout=dout, x=x, w=w)
     if np.ndim(w) != 2: raise ValueError(f'`w` must be 2-D (out_features, in_features), got shape {np.shape(w)}')
-    _check_same_shape('x', x, (len(dout), w.shape[1])); _check_same_shape('dout', dout, (len(x), w.shape[0]))
+    _check_same_shape('x', x, (len(dout), w.shape[1]))
+    _check_same_shape('dout', dout, (len(x), w.shape[0]))
     return dout @ w, dout.T @ x, dout.sum(0)
 
 # %% ../nbs/01_numpy_conv.ipynb
@@ -300,45 +304,48 @@ def conv2d_backward(dout:np.ndarray, # d loss / d out, (N, C_out, H_out, W_out)
 # %% ../nbs/01_numpy_conv.ipynb
 class TinyCNNNumPy:
     "`TinyCNN` in NumPy: (conv 3×3 → ReLU → 2×2 max-pool) × 2 → linear, with its own backward pass"
-    def __init__(self,
-                 in_channels:int=1, # channels of the input images
-                 n_classes:int=10, # classes to predict
-                 n_filters1:int=16, # filters of the first convolution
-                 n_filters2:int=32, # filters of the second convolution
-                 input_size:int=28, # height and width of the input images
+    @takes_settings
+    def __init__(self, config:TinyCNNConfig, # the five settings, by name or position
                  seed:int|None=0, # seed of the initial weights
                  dtype=np.float32): # dtype of the weights, and of the computations
-        check_tinycnn_settings(in_channels, n_classes, n_filters1, n_filters2, input_size)
         if np.dtype(dtype).kind != 'f':
             raise ValueError(f'`dtype` must be a floating-point dtype, got {np.dtype(dtype)}')
-        rng, self.input_size = np.random.default_rng(seed), input_size
-        side = conv_out_size(conv_out_size(input_size, 2, stride=2), 2, stride=2)  # of the maps reaching `fc`
-        shapes = {'conv1.weight': (n_filters1, in_channels, 3, 3), 'conv1.bias': (n_filters1,),
-                  'conv2.weight': (n_filters2, n_filters1, 3, 3), 'conv2.bias': (n_filters2,),
-                  'fc.weight': (n_classes, n_filters2 * side ** 2), 'fc.bias': (n_classes,)}
+        self.config = c = config
+        rng, k = np.random.default_rng(seed), TINYCNN_KERNEL
+        shapes = {'conv1.weight': (c.n_filters1, c.in_channels, k, k), 'conv1.bias': (c.n_filters1,),
+                  'conv2.weight': (c.n_filters2, c.n_filters1, k, k), 'conv2.bias': (c.n_filters2,),
+                  'fc.weight': (c.n_classes, c.flatten_size), 'fc.bias': (c.n_classes,)}
         fan_in = {k: int(np.prod(shapes[k.replace('bias', 'weight')][1:])) for k in shapes}
         scale = {k: np.sqrt(fan_in[k]).astype(dtype) for k in shapes}
         self.params = {k: rng.uniform(-1, 1, s).astype(dtype) / scale[k] for k, s in shapes.items()}
 
+    @classmethod
+    def from_config(cls, config:TinyCNNConfig, # the settings
+                    **kwargs, # `seed`, `dtype`
+                   )->TinyCNNNumPy:
+        "A `TinyCNNNumPy` with the settings of `config`"
+        return cls(**asdict(config), **kwargs)
+
+    @property
+    def input_size(self)->int: return self.config.input_size
     @property
     def dtype(self): return self.params['fc.weight'].dtype
     def __call__(self, x, **kwargs): return self.forward(x, **kwargs)
     def __repr__(self):
-        c1, c2 = self.params['conv1.weight'].shape, self.params['conv2.weight'].shape
-        n_classes = self.params['fc.weight'].shape[0]
-        return f'TinyCNNNumPy({c1[1]}→{c1[0]}→{c2[0]} channels, {n_classes} classes, {self.dtype})'
+        c = self.config
+        channels = f'{c.in_channels}→{c.n_filters1}→{c.n_filters2} channels'
+        return f'TinyCNNNumPy({channels}, {c.n_classes} classes, {self.dtype})'
 
 # %% ../nbs/01_numpy_conv.ipynb
 @patch(cls_method=True)
-def from_torch(cls:TinyCNNNumPy, model, # a `TinyCNN` (anything with its `input_shape`, `state_dict` keys and shapes)
+def from_torch(cls:TinyCNNNumPy, model, # a `TinyCNN`: its `config` and its weights
                 dtype=None, # the NumPy dtype to use; `None` keeps the model's
                )->TinyCNNNumPy:
-    "A `TinyCNNNumPy` with the weights of the PyTorch `model`"
-    if len(getattr(model, 'input_shape', ())) != 3:
-        raise ValueError(f'`model` must be a `TinyCNN`, with an `input_shape` (C, H, W), got {type(model).__name__}')
+    "A `TinyCNNNumPy` with the settings and the weights of the PyTorch `model`"
+    if not isinstance(getattr(model, 'config', None), TinyCNNConfig):
+        raise ValueError(f'`model` must be a `TinyCNN`, with its settings as `config`, got {type(model).__name__}')
     state = {k: v.detach().cpu().numpy() for k, v in model.state_dict().items()}
-    c1, c2, fc = state['conv1.weight'].shape, state['conv2.weight'].shape, state['fc.weight'].shape
-    new = cls(c1[1], fc[0], c1[0], c2[0], model.input_shape[-1], dtype=dtype or state['fc.weight'].dtype)
+    new = cls.from_config(model.config, dtype=dtype or state['fc.weight'].dtype)
     for k, p in new.params.items():
         if state[k].shape != p.shape: raise ValueError(f'`model`\'s {k} has shape {state[k].shape}, expected {p.shape}')
         new.params[k] = state[k].astype(new.dtype, copy=True)
@@ -447,7 +454,8 @@ def fit_numpy(model:TinyCNNNumPy, # trained in place
     for a, b, names in ((x, y, '`x` and `y`'), (x_valid, y_valid, '`x_valid` and `y_valid`')):
         if len(a) == 0 or np.shape(b) != (len(a),):
             raise ValueError(f'{names} must hold the same number (≥ 1) of images, got {len(a)} and {np.shape(b)}')
-    _check_int('epochs', epochs, 1); _check_int('batch_size', batch_size, 1)
+    _check_int('epochs', epochs, 1)
+    _check_int('batch_size', batch_size, 1)
     if not lr > 0 or not np.isfinite(lr): raise ValueError(f'`lr` must be a positive number, got {lr!r}')
     x, x_valid = np.asarray(x, model.dtype), np.asarray(x_valid, model.dtype)
     opt, rng, history = Adam(model.params, lr), np.random.default_rng(seed), []
@@ -482,7 +490,9 @@ def plot_history(history:list[dict], # one record an epoch, from `fit_numpy` (or
         for split in ('train', 'val'):
             key = f'{split}_{what}'
             if key in history[0]: ax.plot(epochs, [r[key] for r in history], 'o-', label=split)
-        ax.set_xlabel('epoch'); ax.set_title(what); ax.legend()
+        ax.set_xlabel('epoch')
+        ax.set_title(what)
+        ax.legend()
         ax.xaxis.get_major_locator().set_params(integer=True)
     if title: fig.suptitle(title)
     fig.tight_layout()

@@ -18,6 +18,7 @@ from tqdm.auto import tqdm
 
 import tinycnn
 from .data import load_data, Batches, Data, DataError, DATASET_CHOICES, recorded_path, load_recorded
+from .conv_math import TinyCNNConfig
 from .model import TinyCNN
 from .numpy_conv import plot_history
 
@@ -371,7 +372,8 @@ def save_checkpoint(path:str|Path, # the file to write, e.g. 'runs/latest/model.
     return path
 
 # %% ../nbs/04_training.ipynb
-MODEL_KEYS = tuple(inspect.signature(TinyCNN).parameters) # the settings of `TinyCNN`: the config keys that rebuild it
+# `TinyCNNConfig`'s fields: the keys of a checkpoint's config that rebuild its model
+MODEL_KEYS = tuple(inspect.signature(TinyCNNConfig).parameters)
 
 class CheckpointError(ValueError):
     "A file is not a readable tinycnn checkpoint; the message names it and says why"
@@ -400,7 +402,8 @@ def load_checkpoint(path:str|Path, # a file written by `save_checkpoint`
     device = default_device(device)
     ckpt = read_checkpoint(path)
     try:
-        model = TinyCNN(**{k: ckpt['config'][k] for k in MODEL_KEYS if k in ckpt['config']})
+        settings = {k: ckpt['config'][k] for k in MODEL_KEYS if k in ckpt['config']}  # a missing one: its default
+        model = TinyCNN.from_config(TinyCNNConfig(**settings))
         model.load_state_dict(ckpt['state_dict'])
     except (ValueError, TypeError, RuntimeError) as e:
         why = " ".join(str(e).split())[:200]
@@ -414,10 +417,13 @@ DEFAULTS = dict(epochs=4, batch_size=128, lr=2e-2, schedule='onecycle', label_sm
 
 # %% ../nbs/04_training.ipynb
 def model_for(data:Data, # the dataset the model is for: its channels, classes and image size
-              n_filters1:int=16, n_filters2:int=32, # filters of the two convolutions
+              n_filters1:int=TinyCNNConfig.n_filters1, # filters of the first convolution
+              n_filters2:int=TinyCNNConfig.n_filters2, # filters of the second convolution
              )->TinyCNN: # a fresh model, its weights drawn from PyTorch's generator (seed it with `set_seed`)
     "A `TinyCNN` for the images and classes of `data`"
-    return TinyCNN(data.in_channels, len(data.classes), n_filters1, n_filters2, data.input_size)
+    config = TinyCNNConfig(in_channels=data.in_channels, n_classes=len(data.classes), n_filters1=n_filters1,
+                           n_filters2=n_filters2, input_size=data.input_size)
+    return TinyCNN.from_config(config)
 
 # %% ../nbs/04_training.ipynb
 def fit_and_test(data:Data, # training, validation and test splits

@@ -156,7 +156,9 @@ def show_feature_maps(fm:Tensor, # one image's maps: (1, C, H, W) or (C, H, W)
     rows = -(-n // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(cols * 1.3, rows * 1.3 + 0.3), squeeze=False)
     for i, ax in enumerate(axes.flat):
-        if i < n: ax.imshow(fm[i].cpu(), cmap=cmap); ax.set_title(f'map {i}', fontsize=8)
+        if i < n:
+            ax.imshow(fm[i].cpu(), cmap=cmap)
+            ax.set_title(f'map {i}', fontsize=8)
         ax.set_axis_off()
     if title: fig.suptitle(title, fontsize=10)
     fig.tight_layout()
@@ -182,7 +184,8 @@ def _png(values:np.ndarray, cmap:str='magma')->bytes:
     idx = np.where(np.isnan(values), 255, np.clip(np.round(np.nan_to_num(values) * 254), 0, 254)).astype(np.uint8)
     im = Image.fromarray(idx, mode='P')
     im.putpalette(sum(_palette(cmap, 255), []) + [255, 255, 255])
-    buf = io.BytesIO(); im.save(buf, 'PNG', optimize=True)
+    buf = io.BytesIO()
+    im.save(buf, 'PNG', optimize=True)
     return buf.getvalue()
 
 def _img_tag(png:bytes, width:int, alt:str='')->str:
@@ -359,7 +362,7 @@ def _examples_json(images:ImageSet)->list[dict]:
 
 def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `None` for the shipped trained model
                         classes:list|None=None, # class names; `None` for the digits
-                        input_size:int=28, # the model's input height and width
+                        input_size:int|None=None, # the model's input height and width; `None`: its `config`'s
                         mean:float=DATASETS['mnist'].mean[0], # the mean the model's inputs were normalised with
                         std:float=DATASETS['mnist'].std[0], # and their standard deviation
                         examples:ImageSet|None=None, # real images to start from, one a class; `None`: the sample's
@@ -369,9 +372,10 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
     if classes is not None and len(classes) != model.fc.out_features:
         raise ValueError(f'`classes` must name the model\'s {model.fc.out_features} classes, got {len(classes)}')
     if model.conv1.in_channels != 1: raise ValueError(f'`model` must take one channel, got {model.conv1.in_channels}')
-    if model.fc.in_features != model.conv2.out_channels * (input_size // 4) ** 2:
-        raise ValueError(f'`input_size` {input_size} does not fit the model\'s linear layer '
-                         f'({model.fc.in_features} inputs)')
+    input_size = model.config.input_size if input_size is None else input_size
+    if input_size != model.config.input_size:
+        raise ValueError(f'`input_size` {input_size} is not the model\'s: it takes {model.config.input_size}×'
+                         f'{model.config.input_size} images')
     examples = load_data('sample', verbose=False).test if examples is None else examples
     spec = dict(params=weights_to_json(model), mean=mean, std=std, input_size=input_size, cmap=_palette('magma'),
                 classes=classes or [str(i) for i in range(model.fc.out_features)], examples=_examples_json(examples))
