@@ -8,30 +8,28 @@ baseline and the best configuration with every seed on the whole training set an
 where it stopped: the study from --storage (bench/results/study.log), the final runs from --out
 (bench/results/experiments.json). `--record` then copies both into tinycnn/assets/results/, the recorded results
 that the notebook shows (read with `tinycnn.data.load_recorded`) and that the package ships.
+
+The options are `run_experiments`' arguments (its docments are their help), and this script's own four below.
 """
-import argparse, shutil
+import shutil
 from pathlib import Path
+from tinycnn.training import RECIPES, Param, command, run_command
 from tinycnn.experiments import run_experiments, format_table
 
 RECORDED = Path(__file__).resolve().parent.parent/"tinycnn"/"assets"/"results"
 
-if __name__ == '__main__':
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('--dataset', default='mnist')
-    p.add_argument('--data-dir', default=None)
-    p.add_argument('--trials', type=int, default=20)
-    p.add_argument('--epochs', type=int, default=6)
-    p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    p.add_argument('--workers', type=int, default=2)
-    p.add_argument('--storage', default='bench/results/study.log')
-    p.add_argument('--study-name', default='tinycnn-mnist')
-    p.add_argument('--out', default='bench/results/experiments.json')
-    p.add_argument('--only', choices=['baseline', 'tuned'], default=None, help='make only these final runs')
-    p.add_argument('--record', action='store_true', help='copy the results and the journal into tinycnn/assets/results/')
-    a = p.parse_args()
-    results = run_experiments(a.out, a.storage, a.dataset, a.data_dir, a.trials, a.epochs, tuple(a.seeds), a.workers, a.study_name,
-                              configurations=(a.only,) if a.only else ('baseline', 'tuned'))
+@command(run_experiments, skip=('train_images', 'threads', 'configurations', 'verbose'),
+         recipe=Param(choices=tuple(RECIPES)), only=Param(choices=('baseline', 'tuned')))
+def main(out:str='bench/results/experiments.json', # the results file, rewritten after every run
+         storage:str='bench/results/study.log', # the study's journal file, resumable
+         only:str|None=None, # make only these final runs
+         record:bool=False, # copy the results and the journal into tinycnn/assets/results/
+         **experiment): # more of `run_experiments`' arguments
+    "Baseline versus tuned TinyCNN on the full MNIST: a study, then both with every seed, tested once; resumable"
+    results = run_experiments(out, storage, configurations=(only,) if only else ('baseline', 'tuned'), **experiment)
     print(format_table(results))
-    if a.record:
-        for src, name in [(a.out, 'experiments.json'), (a.storage, 'study.log')]: shutil.copy(src, RECORDED/name)
+    if record:
+        for src, name in [(out, 'experiments.json'), (storage, 'study.log')]: shutil.copy(src, RECORDED/name)
         print(f'recorded in {RECORDED}')
+
+if __name__ == '__main__': run_command(main)

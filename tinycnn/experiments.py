@@ -16,16 +16,18 @@ import matplotlib.pyplot as plt
 
 import tinycnn
 from .data import load_data
-from .tuning import TUNABLE, FINISHED, n_finished, open_storage, train_and_test, train_subset, tune_command
+from .training import RECIPES, recipe_for
+from .tuning import (TUNABLE, FINISHED, default_config, n_finished, open_storage, train_and_test, train_subset,
+                            tune_command)
 
 # %% auto 0
-__all__ = ['BASELINE', 'BASELINE_SCHEDULE', 'TUNED_SCHEDULE', 'study_summary', 'run_experiments', 'summarize', 'format_table',
-           'plot_learning_curves', 'plot_comparison']
+__all__ = ['BASELINE', 'BASELINE_SCHEDULE', 'TUNED_SCHEDULE', 'study_summary', 'run_experiments', 'read_results', 'summarize',
+           'format_table', 'plot_learning_curves', 'plot_comparison']
 
 # %% ../nbs/08_experiments.ipynb
 BASELINE = dict(TUNABLE) # a typical tutorial's configuration, which is also what `tune` uses for what it does not tune
-BASELINE_SCHEDULE = 'constant'
-TUNED_SCHEDULE = 'onecycle'
+BASELINE_SCHEDULE = RECIPES['tutorial'].schedule # the baseline trains with the tutorial's recipe
+TUNED_SCHEDULE = RECIPES['tuning'].schedule # the study's trials and the tuned runs with the tuning recipe
 
 # %% ../nbs/08_experiments.ipynb
 def study_summary(study:optuna.Study, # a study with at least one complete trial
@@ -55,13 +57,14 @@ def study_summary(study:optuna.Study, # a study with at least one complete trial
     )
 
 # %% ../nbs/08_experiments.ipynb
-def _run_study(storage, study_name, trials, workers, dataset, data_dir, epochs, train_images, log):
+def _run_study(storage, study_name, trials, workers, dataset, data_dir, epochs, recipe, train_images, log):
     "Run `workers` `tinycnn_tune` processes on `storage` until the study has `trials` finished trials"
     try:
         study = optuna.load_study(study_name=study_name, storage=open_storage(storage))
         if n_finished(study) >= trials: return study
     except KeyError: pass
-    args = ['--dataset', dataset, '--epochs', epochs, *(['--data-dir', data_dir] if data_dir else []),
+    args = ['--dataset', dataset, '--epochs', epochs, '--recipe', recipe,
+            *(['--data-dir', data_dir] if data_dir else []),
             *(['--train-images', train_images] if train_images else [])]
     cmd = [*tune_command(), '--storage', str(storage), '--study-name', study_name, '--trials', str(trials),
            '--threads', '1', '--no-final', *map(str, args)]
@@ -79,7 +82,7 @@ def run_experiments(out:str|Path, # the results file, rewritten after every run
                     dataset:str='mnist', # the dataset; the real results use the full MNIST
                     data_dir:str|None=None, # data folder (default: $TINYCNN_DATA)
                     trials:int=20, # finished trials of the study
-                    epochs:int=6, # epochs of every trial and every final run
+                    epochs:int|None=None, # epochs of every trial and every final run (`None`: each recipe's)
                     seeds:tuple=(0, 1, 2), # seeds of the final runs, for each configuration
                     workers:int=2, # `tinycnn_tune` processes running the study together
                     study_name:str='tinycnn-mnist', # the study's name in `storage`
@@ -87,16 +90,19 @@ def run_experiments(out:str|Path, # the results file, rewritten after every run
                     threads:int|None=1, # torch CPU threads for the final runs
                     configurations:tuple=('baseline', 'tuned'), # which final runs to make ('baseline' needs no study)
                     verbose:bool=True, # print progress?
+                    recipe:str='tuning', # the recipe of the study and the tuned runs, by name (one of `RECIPES`)
                    )->dict: # the results also written to `out`
     "Tune TinyCNN with a real study, then train the baseline and the tuned configuration with each seed, test once"
     if 'tuned' in configurations and not storage:
         raise ValueError("`storage` must name the study's storage to run 'tuned', got None")
+    _check_recipe_name(recipe)
+    tuned, baseline = recipe_for(recipe, epochs=epochs), recipe_for('tutorial', epochs=epochs)
     log = print if verbose else (lambda *a: None)
     if threads: torch.set_num_threads(threads)
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     study = (
-        _run_study(storage, study_name, trials, workers, dataset, data_dir, epochs, train_images, log)
+        _run_study(storage, study_name, trials, workers, dataset, data_dir, tuned.epochs, recipe, train_images, log)
         if 'tuned' in configurations
         else None
     )
@@ -104,7 +110,7 @@ def run_experiments(out:str|Path, # the results file, rewritten after every run
         settings=dict(
             dataset=dataset,
             trials=trials,
-            epochs=epochs,
+            epochs=tuned.epochs,
             seeds=list(seeds),
             workers=workers,
             storage=str(storage),
@@ -116,17 +122,15 @@ def run_experiments(out:str|Path, # the results file, rewritten after every run
         runs=[],
         environment=_environment(),
     )
-    old = [json.loads(f.read_text()) for f in [out, *sorted(out.parent.glob(f'{out.stem}-*.json'))] if f.exists()]
+    old = read_results(out)
     data = train_subset(load_data(dataset, data_dir, verbose=False), train_images)
-    for name, config, schedule in [
-        ('baseline', BASELINE, BASELINE_SCHEDULE),
-        ('tuned', study and study.best_params, TUNED_SCHEDULE),
-    ]:
+    for name, config, r in [('baseline', BASELINE, baseline), ('tuned', study and study.best_params, tuned)]:
         if name not in configurations: continue
         for seed in seeds:
-            run = _previous_run(old, name, {**TUNABLE, **config}, schedule, seed, epochs, dataset, train_images)
+            run = _previous_run(old, name, {**default_config(r), **config}, r.schedule, seed, r.epochs, dataset,
+                                train_images)
             if run is None:
-                run = dict(name=name, dataset=dataset, **train_and_test(config, data, epochs, seed, schedule))
+                run = dict(name=name, dataset=dataset, **train_and_test(config, data, seed=seed, recipe=r))
                 log(f"{name} seed {seed}: test accuracy {run['test_accuracy']:.4f} in {run['seconds']:.0f} s")
             results['runs'].append(run)
             out.write_text(json.dumps(results, indent=1, default=str))
@@ -135,6 +139,17 @@ def run_experiments(out:str|Path, # the results file, rewritten after every run
     return results
 
 # %% ../nbs/08_experiments.ipynb
+def _check_recipe_name(recipe):
+    if not (isinstance(recipe, str) and recipe in RECIPES):
+        raise ValueError(f'`recipe` must name one of {tuple(RECIPES)} (the tinycnn_tune workers take it by name), '
+                         f'got {recipe!r}')
+
+def read_results(out:str|Path, # a results file of `run_experiments`
+                )->list[dict]: # the results in `out` and in the partial files `out`'s stem`-*.json` beside it
+    "Every results file an experiment writing to `out` resumes from: `out` itself and its partial files, if they exist"
+    out = Path(out)
+    return [json.loads(f.read_text()) for f in [out, *sorted(out.parent.glob(f'{out.stem}-*.json'))] if f.exists()]
+
 def _previous_run(olds, name, config, schedule, seed, epochs, dataset, train_images):
     "A run of the same configuration already in a results file, so an interrupted experiment resumes"
     wanted = (name, config, schedule, seed, epochs, dataset)

@@ -6,6 +6,8 @@
 from __future__ import annotations
 import argparse, contextlib, copy, glob, inspect, json, math, numbers, os, random, re, shlex, shutil, signal, sys
 import tempfile, time, types, typing, uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Callable
 
@@ -23,11 +25,12 @@ from .model import TinyCNN
 from .numpy_conv import plot_history
 
 # %% auto 0
-__all__ = ['EVAL_BATCH', 'HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed', 'default_device', 'default_threads',
-           'num_threads', 'NonFiniteLossError', 'train_one_epoch', 'evaluate', 'fit', 'native_half_precision',
-           'save_checkpoint', 'CheckpointError', 'read_checkpoint', 'load_checkpoint', 'model_for', 'fit_and_test',
-           'TrainingInterrupted', 'train', 'Param', 'store_true', 'dashed_parser', 'run_command', 'train_cli',
-           'train_main', 'command_path', 'plot_history']
+__all__ = ['EVAL_BATCH', 'SCHEDULES', 'RECIPES', 'HISTORY_KEYS', 'MODEL_KEYS', 'DEFAULTS', 'RUN_FILES', 'set_seed',
+           'default_device', 'default_threads', 'num_threads', 'NonFiniteLossError', 'train_one_epoch', 'evaluate',
+           'Recipe', 'recipe_for', 'fit', 'native_half_precision', 'save_checkpoint', 'CheckpointError',
+           'read_checkpoint', 'load_checkpoint', 'model_for', 'fit_and_test', 'TrainingInterrupted', 'train', 'Param',
+           'store_true', 'store_false', 'command', 'dashed_parser', 'run_command', 'train_cli', 'train_main',
+           'command_path', 'plot_history']
 
 # %% ../nbs/04_training.ipynb
 def _is_int(v)->bool: return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
@@ -165,47 +168,91 @@ def evaluate(model:nn.Module, # the model
 EVAL_BATCH = 1024 # images an evaluation batch: `fit`'s validation and `train`'s test
 
 # %% ../nbs/04_training.ipynb
+SCHEDULES = ('onecycle', 'constant') # `fit`'s learning-rate schedules
+
+def _check_recipe(epochs, batch_size, lr, schedule, label_smoothing):
+    "Check the settings of a `Recipe`; raise a one-line `ValueError` naming the first bad one"
+    _check('schedule', schedule, schedule in SCHEDULES, "'constant' or 'onecycle'")
+    _check('epochs', epochs, _is_int(epochs) and epochs >= 1, 'a whole number of at least 1')
+    _check('batch_size', batch_size, _is_int(batch_size) and batch_size >= 1, 'a whole number of at least 1')
+    _check('lr', lr, _is_real(lr) and lr > 0, 'a positive finite number')
+    _check('label_smoothing', label_smoothing, _is_real(label_smoothing) and 0 <= label_smoothing < 1,
+           'a number from 0 up to (not including) 1')
+
+@dataclass(frozen=True, eq=False)
+class Recipe(Mapping):
+    "How `fit` trains, checked; a read-only mapping too, so `fit(model, data, **recipe)` and `dict(recipe)` work"
+    epochs:int # passes over the training set
+    batch_size:int # images a training batch
+    lr:float # Adam's learning rate (the peak rate with `schedule='onecycle'`)
+    schedule:str # 'constant' or 'onecycle' learning rate
+    label_smoothing:float # ε in [0, 1): train towards 1 - ε + ε/K for the true class, ε/K for the others
+    def __post_init__(self): _check_recipe(**self)
+    def __getitem__(self, key:str): return self.__dict__[key]
+    def __iter__(self): return (f.name for f in fields(self))
+    def __len__(self): return len(fields(self))
+    def __hash__(self): return hash(tuple(self.values()))
+
+RECIPES = dict( # the named recipes: the only place their values are written
+    tutorial=Recipe(epochs=6, batch_size=128, lr=1e-3, schedule='constant', label_smoothing=0.), # `fit`'s default
+    default=Recipe(epochs=4, batch_size=128, lr=2e-2, schedule='onecycle', label_smoothing=0.1), # `train`'s
+    tuning=Recipe(epochs=6, batch_size=128, lr=1e-3, schedule='onecycle', label_smoothing=0.), # a tuning trial's
+)
+
+def recipe_for(recipe:Recipe|str, # a `Recipe`, or the name of one in `RECIPES`
+               **overrides, # values of its settings; those that are `None` keep the recipe's
+              )->Recipe:
+    "The `Recipe` `recipe` (or the preset of that name) with the `overrides` that are not `None`"
+    if isinstance(recipe, str) and recipe in RECIPES: recipe = RECIPES[recipe]
+    _check('recipe', recipe, isinstance(recipe, Recipe), f'a Recipe or one of {tuple(RECIPES)}')
+    return replace(recipe, **{k: v for k, v in overrides.items() if v is not None})
+
+# %% ../nbs/04_training.ipynb
 # the keys of `fit`'s record of an epoch
 HISTORY_KEYS = ('epoch', 'train_loss', 'train_accuracy', 'val_loss', 'val_accuracy', 'seconds', 'images_per_second')
 
 def fit(model:nn.Module, # the model to train, in place
         data:Data, # training and validation splits, neither empty
-        epochs:int=6, # passes over the training set
-        lr:float=1e-3, # Adam's learning rate (the peak rate with `schedule='onecycle'`)
-        batch_size:int=128, # images a training batch
+        epochs:int|None=None, # passes over the training set; `None`, here and below: the `recipe`'s
+        lr:float|None=None, # Adam's learning rate (the peak rate with `schedule='onecycle'`)
+        batch_size:int|None=None, # images a training batch
         device:str|None=None, # see `default_device`
         seed:int|None=None, # seed of the shuffling (and of nothing else: seed the model with `set_seed`)
         on_epoch_end:Callable|None=None, # called as `on_epoch_end(record)` after every epoch; may raise to stop
         progress:bool=True, # show a progress bar?
-        schedule:str='constant', # 'constant' or 'onecycle' learning rate
+        schedule:str|None=None, # 'constant' or 'onecycle' learning rate
         amp:bool=False, # mixed precision: float16 on CUDA, bfloat16 on the CPU
         channels_last:bool=True, # use the channels-last memory layout (faster convolutions on CPUs and GPUs)
         threads:int|None=None, # CPU threads (see `default_threads`); `None` keeps PyTorch's setting
         eval_batch_size:int=EVAL_BATCH, # images a validation batch
-        label_smoothing:float=0., # ε in [0, 1): train towards 1 - ε + ε/K for the true class, ε/K for the others
+        label_smoothing:float|None=None, # ε in [0, 1): targets 1 - ε + ε/K for the true class, ε/K for the others
         checkpoint:Callable|None=None, # called as `checkpoint(state)` after every epoch with all that `resume` needs
         resume:dict|None=None, # a `state` given to `checkpoint`: restore it and continue after its last epoch
+        recipe:Recipe|str='tutorial', # the `Recipe` (or the name of one in `RECIPES`) of the settings left `None`
        )->list[dict]: # one record an epoch, with the keys `HISTORY_KEYS`
     "Train `model` on `data.train`, validating on `data.valid` after every epoch (repeatable on the CPU)"
-    _check_fit_args(epochs, lr, batch_size, schedule, label_smoothing, threads, amp, seed, eval_batch_size)
-    _check_fit_data(model, data, on_epoch_end, checkpoint, resume, epochs)
+    r = recipe_for(recipe, epochs=epochs, lr=lr, batch_size=batch_size, schedule=schedule,
+                   label_smoothing=label_smoothing)
+    _check_fit_args(threads, amp, seed, eval_batch_size)
+    _check_fit_data(model, data, on_epoch_end, checkpoint, resume, r.epochs)
     device = default_device(device)
     fmt = torch.channels_last if channels_last and device.type != 'mps' else torch.contiguous_format
     model.to(device, memory_format=fmt)
-    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    train_batches = Batches(data.train, batch_size, shuffle=True, seed=seed, device=device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=r.lr)
+    train_batches = Batches(data.train, r.batch_size, shuffle=True, seed=seed, device=device)
     valid_batches = Batches(data.valid, eval_batch_size, device=device)
-    scheduler = (torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, epochs=epochs, steps_per_epoch=len(train_batches))
-                 if schedule == 'onecycle' else None)
+    steps = len(train_batches)
+    scheduler = (torch.optim.lr_scheduler.OneCycleLR(optimizer, r.lr, epochs=r.epochs, steps_per_epoch=steps)
+                 if r.schedule == 'onecycle' else None)
     scaler = torch.amp.GradScaler('cuda') if amp and device.type == 'cuda' else None
     parts = dict(model=model, optimizer=optimizer, scheduler=scheduler, scaler=scaler, batches=train_batches)
     history = _restore_state(resume, **parts) if resume is not None else []
-    criterion, train_criterion = nn.CrossEntropyLoss(), nn.CrossEntropyLoss(label_smoothing=label_smoothing)
-    bar = tqdm(total=epochs * len(data.train), initial=len(history) * len(data.train), unit='img', unit_scale=True,
+    criterion, train_criterion = nn.CrossEntropyLoss(), nn.CrossEntropyLoss(label_smoothing=r.label_smoothing)
+    bar = tqdm(total=r.epochs * len(data.train), initial=len(history) * len(data.train), unit='img', unit_scale=True,
                disable=not progress, dynamic_ncols=True)
     with num_threads(threads if device.type == 'cpu' else None), bar:
-        for epoch in range(len(history) + 1, epochs + 1):
-            bar.set_description(f'epoch {epoch}/{epochs}')
+        for epoch in range(len(history) + 1, r.epochs + 1):
+            bar.set_description(f'epoch {epoch}/{r.epochs}')
             start = time.perf_counter()
             train_loss, train_acc = train_one_epoch(model, device, train_batches, optimizer, train_criterion, scheduler,
                                                     amp, scaler, bar.update)
@@ -220,17 +267,10 @@ def fit(model:nn.Module, # the model to train, in place
     return history
 
 # %% ../nbs/04_training.ipynb
-def _check_fit_args(epochs, lr, batch_size, schedule, label_smoothing=0., threads=None, amp=False, seed=None,
-                    eval_batch_size=EVAL_BATCH):
-    "Check `fit`'s (and `train`'s) settings; raise a one-line `ValueError` naming the first bad one"
-    _check('schedule', schedule, schedule in ('constant', 'onecycle'), "'constant' or 'onecycle'")
-    _check('epochs', epochs, _is_int(epochs) and epochs >= 1, 'a whole number of at least 1')
-    _check('batch_size', batch_size, _is_int(batch_size) and batch_size >= 1, 'a whole number of at least 1')
+def _check_fit_args(threads=None, amp=False, seed=None, eval_batch_size=EVAL_BATCH):
+    "Check `fit`'s (and `train`'s) settings outside the `Recipe`; a one-line `ValueError` names the first bad one"
     _check('eval_batch_size', eval_batch_size, _is_int(eval_batch_size) and eval_batch_size >= 1,
            'a whole number of at least 1')
-    _check('lr', lr, _is_real(lr) and lr > 0, 'a positive finite number')
-    _check('label_smoothing', label_smoothing, _is_real(label_smoothing) and 0 <= label_smoothing < 1,
-           'a number from 0 up to (not including) 1')
     _check('threads', threads, threads is None or (_is_int(threads) and threads >= 1),
            'a whole number of at least 1 (or None)')
     _check('amp', amp, _is_bool(amp), 'True or False')
@@ -412,8 +452,7 @@ def load_checkpoint(path:str|Path, # a file written by `save_checkpoint`
     return model.to(device, memory_format=fmt).eval(), ckpt
 
 # %% ../nbs/04_training.ipynb
-# `train`'s and `tinycnn_train`'s recipe
-DEFAULTS = dict(epochs=4, batch_size=128, lr=2e-2, schedule='onecycle', label_smoothing=0.1)
+DEFAULTS = RECIPES['default'] # `train`'s and `tinycnn_train`'s recipe
 
 # %% ../nbs/04_training.ipynb
 def model_for(data:Data, # the dataset the model is for: its channels, classes and image size
@@ -450,60 +489,61 @@ RUN_FILES = ('model.pt', 'metrics.json', 'checkpoint.pt') # what a run writes in
 class TrainingInterrupted(KeyboardInterrupt):
     "Training was interrupted (Ctrl-C); the message says what was kept and how to continue"
 
-def train(dataset:str='auto', # see `load_data`
-          data_dir:str|None=None, # see `resolve_data_dir`
-          epochs:int=DEFAULTS['epochs'], # passes over the training set
-          batch_size:int=DEFAULTS['batch_size'], # images a training batch
-          lr:float=DEFAULTS['lr'], # peak learning rate
-          filters1:int=16, filters2:int=32, # filters of the two convolutions
-          seed:int=42, # seed of the model's weights and of the shuffling
-          device:str|None=None, # see `default_device`
-          out:str|Path='runs/latest', # folder for `metrics.json`, `model.pt` (and `checkpoint.pt`); one run a folder
+def train(dataset:str='auto', # auto: real MNIST if in the data folder, else the shipped sample (see `load_data`)
+          data_dir:str|None=None, # data folder (default: $TINYCNN_DATA, else ~/.cache/tinycnn)
+          epochs:int|None=None, # passes over the training set
+          batch_size:int|None=None, # images a training batch
+          lr:float|None=None, # peak learning rate
+          n_filters1:int=16, # filters of the first convolution
+          n_filters2:int=32, # filters of the second convolution
+          seed:int=42, # random seed of the model's weights and of the shuffling
+          device:str|None=None, # cuda, cuda:N, mps or cpu (default: the best available, see `default_device`)
+          out:str|Path='runs/latest', # one run's folder: metrics.json, model.pt (and checkpoint.pt during the run)
           progress:bool=True, # show a progress bar?
-          schedule:str=DEFAULTS['schedule'], # see `fit`
-          threads:int|None=None, # CPU threads; `None`: `default_threads()`
+          schedule:str|None=None, # learning-rate schedule
+          threads:int|None=None, # CPU threads (default: all usable cores, see `default_threads`)
           amp:bool|None=None, # mixed precision, see `fit`; `None`: where `native_half_precision`
-          label_smoothing:float=DEFAULTS['label_smoothing'], # see `fit`
+          label_smoothing:float|None=None, # label smoothing of the training loss, from 0 up to 1
           verbose:bool=True, # print a line for every epoch?
           resume:bool=False, # continue the interrupted run in `out` after its last finished epoch, with its recipe
-          force:bool=False, # replace the run already in `out`
+          force:bool=False, # replace the run in `out` (without `resume` or `force`, a folder holding a run is refused)
+          recipe:Recipe|str='default', # the `Recipe` (or one of `RECIPES`) of the settings left `None`
          )->dict: # the metrics written to `metrics.json`
     "Train a `TinyCNN` on `dataset`, test it once, write `metrics.json` and `model.pt` to `out`; return the metrics"
     start = time.perf_counter()
-    recipe = dict(dataset=dataset, epochs=epochs, batch_size=batch_size, lr=lr, filters1=filters1, filters2=filters2,
-                  seed=seed, schedule=schedule, label_smoothing=label_smoothing, amp=amp)
-    _check_train_args(data_dir=data_dir, threads=threads, progress=progress, verbose=verbose, resume=resume,
-                      force=force, **recipe)
+    r = recipe_for(recipe, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule,
+                   label_smoothing=label_smoothing)
+    settings = dict(dataset=dataset, **r, n_filters1=n_filters1, n_filters2=n_filters2, seed=seed, amp=amp)
+    _check_train_args(dataset=dataset, data_dir=data_dir, n_filters1=n_filters1, n_filters2=n_filters2, seed=seed,
+                      amp=amp, threads=threads, progress=progress, verbose=verbose, resume=resume, force=force)
     dev = default_device(device)
     out, created = _prepare_out(out, resume, force)
     saved = _resumable(out) if resume else None
-    if resume and saved is None: return _finished(out, verbose, recipe)
+    if resume and saved is None: return _finished(out, verbose, settings)
     if saved is not None:
-        recipe = _resumed_recipe(recipe, saved['config'], out)
+        settings = _resumed_recipe(settings, saved['config'], out)
         if threads is None and dev.type == 'cpu': threads = saved['config'].get('threads')
-    dataset, epochs, batch_size, lr, filters1, filters2, seed, schedule, label_smoothing, amp = recipe.values()
+    r = replace(r, **{k: settings[k] for k in r})
     threads = threads if threads is not None else (default_threads() if dev.type == 'cpu' else None)
-    amp = native_half_precision(dev) if amp is None else amp
-    try: data = load_data(dataset, data_dir, verbose=verbose)
+    amp = native_half_precision(dev) if settings['amp'] is None else settings['amp']
+    try: data = load_data(settings['dataset'], data_dir, verbose=verbose)
     except BaseException:
         if created and not any(out.iterdir()): out.rmdir()
         raise
-    config = dict(dataset=data.name, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule,
-                  label_smoothing=label_smoothing, seed=seed,
-                  device=str(dev), threads=threads, amp=amp, in_channels=data.in_channels, n_classes=len(data.classes),
-                  n_filters1=filters1, n_filters2=filters2, input_size=data.input_size)
+    config = dict(dataset=data.name, **r, seed=settings['seed'], device=str(dev), threads=threads, amp=amp,
+                  in_channels=data.in_channels, n_classes=len(data.classes), n_filters1=settings['n_filters1'],
+                  n_filters2=settings['n_filters2'], input_size=data.input_size)
     if saved is not None: _check_same_data(config, saved['config'], out)
     run = saved['run'] if saved else uuid.uuid4().hex
     def keep(model, state): # after every epoch
         save_checkpoint(out/'checkpoint.pt', model, config, state['history'],
                         extra=dict(run=run, training={k: v for k, v in state.items() if k not in ('model', 'history')}))
-    if saved and verbose: print(f"tinycnn: resuming the run in {out} after epoch {len(saved['history'])}/{epochs}")
+    if saved and verbose: print(f"tinycnn: resuming the run in {out} after epoch {len(saved['history'])}/{r.epochs}")
     try:
         state = {**saved['training'], 'model': saved['state_dict'], 'history': saved['history']} if saved else None
         model, history, test_loss, test_acc = fit_and_test(
-            data, filters1, filters2, seed, dev, threads, keep, epochs=epochs, lr=lr, batch_size=batch_size,
-            on_epoch_end=_epoch_printer(epochs) if verbose else None, progress=progress, schedule=schedule, amp=amp,
-            label_smoothing=label_smoothing, resume=state)
+            data, settings['n_filters1'], settings['n_filters2'], settings['seed'], dev, threads, keep, recipe=r,
+            on_epoch_end=_epoch_printer(r.epochs) if verbose else None, progress=progress, amp=amp, resume=state)
         metrics = dict(test_accuracy=test_acc, test_loss=test_loss, seconds_total=time.perf_counter() - start,
                        config=config, history=history, data_source=data.source, run=run,
                        resumed_after_epoch=len(saved['history']) if saved else None)
@@ -511,22 +551,17 @@ def train(dataset:str='auto', # see `load_data`
         text = json.dumps(_json_safe(metrics), indent=2, allow_nan=False)
         _atomic_write(out/'metrics.json', lambda f: f.write(text.encode()))
         (out/'checkpoint.pt').unlink(missing_ok=True)
-    except KeyboardInterrupt: raise TrainingInterrupted(_interrupted(out, _kept_epochs(out), epochs)) from None
+    except KeyboardInterrupt: raise TrainingInterrupted(_interrupted(out, _kept_epochs(out), r.epochs)) from None
     return metrics
 
 # %% ../nbs/04_training.ipynb
-# `train`'s argument → config key
-_RECIPE_CONFIG = dict(dataset='dataset', epochs='epochs', batch_size='batch_size', lr='lr', filters1='n_filters1',
-                      filters2='n_filters2', seed='seed', schedule='schedule', label_smoothing='label_smoothing',
-                      amp='amp')
-
-def _check_train_args(dataset, data_dir, epochs, batch_size, lr, filters1, filters2, seed, schedule, label_smoothing,
-                      amp, threads, progress, verbose, resume, force):
+def _check_train_args(dataset, data_dir, n_filters1, n_filters2, seed, amp, threads, progress, verbose, resume, force):
+    "Check `train`'s settings outside its `Recipe`; raise a one-line `ValueError` naming the first bad one"
     _check('dataset', dataset, dataset in DATASET_CHOICES, f'one of {DATASET_CHOICES}')
     _check('amp', amp, amp is None or _is_bool(amp),
            'True, False or None (where the device computes in half precision natively)')
-    _check_fit_args(epochs, lr, batch_size, schedule, label_smoothing, threads, bool(amp), seed)
-    for name, v in [('filters1', filters1), ('filters2', filters2)]:
+    _check_fit_args(threads, bool(amp), seed)
+    for name, v in [('n_filters1', n_filters1), ('n_filters2', n_filters2)]:
         _check(name, v, _is_int(v) and v >= 1, 'a whole number of at least 1')
     for name, v in [('progress', progress), ('verbose', verbose), ('resume', resume), ('force', force)]:
         _check(name, v, _is_bool(v), 'True or False')
@@ -568,22 +603,25 @@ def _resumable(out:Path)->dict|None:
     if (out/'metrics.json').exists() and (out/'model.pt').exists(): return None
     raise ValueError(f'`resume`: {out} holds no checkpoint.pt to continue from')
 
-def _finished(out:Path, verbose:bool, recipe:dict)->dict:
-    "The metrics of the finished run in `out`, if `recipe` agrees with its own"
+def _finished(out:Path, verbose:bool, settings:dict)->dict:
+    "The metrics of the finished run in `out`, if `settings` agree with its own"
     try: metrics = json.loads((out/'metrics.json').read_text())
     except (ValueError, OSError) as e: raise ValueError(f'{out/"metrics.json"} is not readable JSON ({e})') from None
-    _resumed_recipe(recipe, metrics.get('config', {}), out)
+    _resumed_recipe(settings, metrics.get('config', {}), out)
     if verbose:
         print(f"tinycnn: the run in {out} is finished (test accuracy {metrics.get('test_accuracy')}): "
               "nothing to resume")
     return metrics
 
-def _resumed_recipe(recipe:dict, config:dict, out:Path)->dict:
-    "`recipe` with the saved `config`'s values; a value given that is neither the default nor the saved one is refused"
-    defaults = {k: p.default for k, p in inspect.signature(train).parameters.items()}
+def _defaults(func)->dict: return {k: p.default for k, p in inspect.signature(func).parameters.items()}
+
+def _resumed_recipe(settings:dict, config:dict, out:Path)->dict:
+    "`settings` with the saved `config`'s values; one given that is neither the default nor the saved one is refused"
+    defaults = _defaults(train)
+    defaults.update(recipe_for(defaults['recipe'])) # what `train` uses when a setting is left out
     merged = {}
-    for arg, v in recipe.items():
-        s = config.get(_RECIPE_CONFIG[arg])
+    for arg, v in settings.items():
+        s = config.get(arg)
         if v != s and v != defaults[arg]:
             raise ValueError(f'`{arg}` is {s!r} in the run being resumed in {out}, got {v!r}: '
                              f'leave it out (or give {s!r}) to continue that run')
@@ -623,78 +661,105 @@ def _epoch_printer(epochs):
     return show
 
 # %% ../nbs/04_training.ipynb
-# How a command function becomes a command line: `Param` and `store_true` annotate its parameters,
-# `dashed_parser` builds the `ArgumentParser`, `run_command` parses and calls.
+# How a function becomes a command line. Its parameters are the options, spelled `--a-b` and `--a_b`, their docments the
+# help (a name in backticks that is an option reads as that option: `out` → --out). A command function that takes
+# `**kwargs` for other functions (`@command(train)`) offers their parameters too. Where an option differs from its
+# parameter a `Param` says how: a flag (`store_true`, or `store_false` for `--no-x`), named values, choices.
 def _arg_type(anno):
-    "The first type of a union annotation such as `str|None`; other annotations as they are"
+    "The type an option of annotation `anno` parses to: of a union (`str|None`), the first the command line spells"
     args = [a for a in typing.get_args(anno) if a is not type(None)]
-    return args[0] if args and typing.get_origin(anno) in (typing.Union, types.UnionType) else anno
+    if not (args and typing.get_origin(anno) in (typing.Union, types.UnionType)): return anno
+    return next((a for a in args if a in (str, int, float, bool)), args[0])
 
 class Param:
-    "How a parameter of a command function shows as an option: `help`, `type` (`store_true` for a flag), `choices`"
-    def __init__(self, help:str='', type=None, choices=None): self.help, self.type, self.choices = help, type, choices
+    "How a parameter shows as an option: `help` (else its docment), `type`, `choices`, or `values` (text → value)"
+    def __init__(self, help:str|None=None, type=None, choices=None, values:dict|None=None):
+        self.help, self.type, self.values = help, type, values
+        self.choices = tuple(values) if values else choices
 
 def store_true():
-    "The `type` of a flag: present on the command line means `True`"
+    "The `type` of a flag `--x`: present on the command line means `x=True` (a `bool` parameter defaulting to `False`)"
+
+def store_false():
+    "The `type` of a flag `--no-x` for a parameter `x` that is `True` unless the flag is given"
+
+def command(*funcs, # the functions whose parameters the decorated function takes through `**kwargs`
+            skip:tuple=(), # their parameters the command does not offer
+            **options:Param, # parameter → how its option differs from it
+           ):
+    "Decorate a command function: its command line (`dashed_parser`) offers its own parameters and those of `funcs`"
+    def decorate(func): func.__command__ = dict(funcs=funcs, skip=skip, options=options); return func
+    return decorate
+
+def _options(func)->dict:
+    "Parameter → (its docments entry, its `Param`) of every option of the command function `func`, in order"
+    spec = getattr(func, '__command__', dict(funcs=(), skip=(), options={}))
+    params = {}
+    for f in spec['funcs']:
+        params.update({k: v for k, v in _docments(f).items() if k not in spec['skip'] and k not in params})
+    params.update(_docments(func)) # its own parameters take the place of those of the same name
+    return {k: (v, spec['options'].get(k) or (v.anno if isinstance(v.anno, Param) else Param()))
+            for k, v in params.items()}
+
+def _docments(func)->dict:
+    kinds = {k: p.kind for k, p in inspect.signature(func).parameters.items()}
+    return {k: v for k, v in docments(func, full=True, returns=False, eval_str=True).items()
+            if kinds[k] not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)}
+
+def _option(name:str)->str: return '--' + name.replace('_', '-')
+def _flags(name:str)->list: return list(dict.fromkeys([_option(name), f'--{name}']))
 
 def dashed_parser(func, prog:str|None=None)->argparse.ArgumentParser:
-    "An `ArgumentParser` for `func`: an option a parameter (help: its `Param`, else its docment), `--a-b` and `--a_b`"
+    "An `ArgumentParser` for the command function `func` (see `command`): an option a parameter, `--a-b` and `--a_b`"
     p = argparse.ArgumentParser(description=func.__doc__, prog=prog,
                                 formatter_class=lambda prog: argparse.HelpFormatter(prog, max_help_position=30))
-    for k, v in docments(func, full=True, returns=False, eval_str=True).items():
-        param = v.anno if isinstance(v.anno, Param) else Param(v.docment or '', _arg_type(v.anno))
-        opts = list(dict.fromkeys([f"--{k.replace('_', '-')}", f'--{k}']))
-        if param.type is store_true: p.add_argument(*opts, dest=k, action='store_true', help=param.help); continue
+    options = _options(func)
+    recipe = recipe_for(options['recipe'][0].default) if 'recipe' in options else {}
+    for k, (v, param) in options.items():
+        text = re.sub(r'`([^`]*)`', lambda m: _option(m[1]) if m[1] in options else m[1],
+                      param.help if param.help is not None else v.docment or '')
+        kind = param.type or _arg_type(v.anno)
+        if kind is store_true or (kind is bool and v.default is False):
+            p.add_argument(*_flags(k), dest=k, action='store_true', help=text); continue
+        if kind is store_false: p.add_argument(*_flags('no_' + k), dest=k, action='store_false', help=text); continue
         required = v.default is inspect.Parameter.empty
-        shown = '' if required or v.default is None else f' (default: {v.default})'
-        p.add_argument(*opts, dest=k, type=param.type, choices=param.choices, required=required,
-                       default=None if required else v.default, help=param.help + shown)
+        default = None if required else next((t for t, x in param.values.items() if x is v.default or x == v.default),
+                                             v.default) if param.values else v.default
+        many = isinstance(default, (tuple, list))
+        if default is None and k in recipe: text += f' (default: {recipe[k]}, from --recipe)'
+        elif default is not None: text += f" (default: {' '.join(map(str, default)) if many else default})"
+        kind = str if param.values else type(default[0]) if many and default else kind
+        p.add_argument(*_flags(k), dest=k, type=kind, choices=param.choices, required=required, default=default,
+                       nargs='+' if many else None, help=text)
     return p
 
 def run_command(func, argv:list|None=None):
-    "Parse `argv` (default: the command line) for `func` with `dashed_parser` and call it"
-    return func(**vars(dashed_parser(func).parse_args(argv)))
+    "Parse `argv` (default: the command line) for the command function `func` with `dashed_parser` and call it"
+    args = vars(dashed_parser(func).parse_args(argv))
+    for k, (_, param) in _options(func).items():
+        if param.values: args[k] = param.values[args[k]]
+    return func(**args)
 
 # %% ../nbs/04_training.ipynb
-def train_cli(dataset:Param('auto: real MNIST if in the data folder, else the shipped sample', str,
-                            choices=DATASET_CHOICES)='auto',
-              data_dir:Param('data folder (default: $TINYCNN_DATA, else ~/.cache/tinycnn)', str)=None,
-              epochs:Param('passes over the training set', int)=DEFAULTS['epochs'],
-              batch_size:Param('images a training batch', int)=DEFAULTS['batch_size'],
-              lr:Param('peak learning rate', float)=DEFAULTS['lr'],
-              filters1:Param('filters of the first convolution', int)=16,
-              filters2:Param('filters of the second convolution', int)=32,
-              seed:Param('random seed', int)=42,
-              device:Param('cuda, mps or cpu (default: the best available)', str)=None,
-              out:Param('folder for metrics.json and model.pt (checkpoint.pt during the run); one run a folder',
-                        str)='runs/latest',
-              schedule:Param('learning-rate schedule', str, choices=('onecycle', 'constant'))=DEFAULTS['schedule'],
-              threads:Param('CPU threads (default: all usable cores)', int)=None,
-              amp:Param('mixed precision: on, off, or auto (on for CUDA and CPUs with bfloat16 instructions)', str,
-                        choices=('auto', 'on', 'off'))='auto',
-              label_smoothing:Param('label smoothing of the training loss, from 0 up to 1',
-                                    float)=DEFAULTS['label_smoothing'],
-              no_progress:Param('no progress bar', store_true)=False,
-              resume:Param('continue the interrupted run in --out after its last finished epoch, '
-                           'with the recipe saved there', store_true)=False,
-              force:Param('replace the run already in --out '
-                          '(without --resume or --force, a folder holding a run is refused)', store_true)=False):
+@command(train, skip=('verbose',), dataset=Param(choices=DATASET_CHOICES), schedule=Param(choices=SCHEDULES),
+         progress=Param('no progress bar', store_false), recipe=Param(choices=tuple(RECIPES)),
+         amp=Param('mixed precision: on, off, or auto (on for CUDA and CPUs with bfloat16 instructions)',
+                   values=dict(auto=None, on=True, off=False)))
+def train_cli(**kwargs): # `train`'s arguments
     "Train TinyCNN with a checkpoint every epoch, print each epoch and the test accuracy, write metrics.json, model.pt"
-    progress = not no_progress and sys.stderr.isatty() # a bar redrawn in a log file is noise
-    try: m = train(dataset=dataset, data_dir=data_dir, epochs=epochs, batch_size=batch_size, lr=lr, filters1=filters1,
-                   filters2=filters2, seed=seed, device=device, out=out, progress=progress, schedule=schedule,
-                   threads=threads, amp={'auto': None, 'on': True, 'off': False}[amp], label_smoothing=label_smoothing,
-                   resume=resume, force=force)
+    kwargs['progress'] = kwargs.get('progress', True) and sys.stderr.isatty() # a bar redrawn in a log file is noise
+    try: m = train(**kwargs)
     except TrainingInterrupted as e: print(f'tinycnn_train: {e}', file=sys.stderr); sys.exit(130)
     except (DataError, ValueError, NonFiniteLossError, OSError) as e:
         sys.exit(f'tinycnn_train: error: {_as_options(e)}')
+    out = Path({**_defaults(train), **kwargs}['out'])
     print(f"test accuracy {m['test_accuracy']:.4f}, test loss {m['test_loss']:.4f}, {m['seconds_total']:.1f} s; "
-          f"wrote {Path(out)/'metrics.json'}")
+          f"wrote {out/'metrics.json'}")
 
 # %% ../nbs/04_training.ipynb
 def _as_options(e:Exception)->str:
     "The message of `e` on one line, with `train`'s argument names written as the command's options"
-    names = set(inspect.signature(train_cli).parameters)
+    names = set(_options(train_cli))
     msg = ' '.join(str(e).split()) if isinstance(e, (ValueError, OSError)) and not isinstance(e, DataError) else str(e)
     return re.sub(r'`(\w+)`', lambda m: '--' + m[1].replace('_', '-') if m[1] in names else m[0], msg)
 

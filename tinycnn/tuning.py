@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_tuning.ipynb 4
 from __future__ import annotations
-import json, math, os, random, signal, socket, subprocess, sys, tempfile, threading, time, warnings
+import inspect, json, math, os, random, signal, socket, subprocess, sys, tempfile, threading, time, warnings
 from pathlib import Path
 
 import numpy as np
@@ -19,12 +19,12 @@ import torch
 from tqdm.auto import tqdm
 
 from .data import load_data, Data, ImageSet, DataError, DATASET_CHOICES
-from .training import (fit, set_seed, NonFiniteLossError, run_command, command_path, Param, store_true,
-                              model_for, fit_and_test)
+from .training import (fit, set_seed, NonFiniteLossError, run_command, command_path, Param, store_false,
+                              command, model_for, fit_and_test, Recipe, RECIPES, SCHEDULES, recipe_for)
 
 # %% auto 0
-__all__ = ['SEARCH_SPACE', 'TUNABLE', 'PRUNERS', 'SAMPLERS', 'STORAGE_FORMS', 'FINISHED', 'SCHEDULES', 'train_subset',
-           'tune_command', 'search_distributions', 'suggest_config', 'make_objective', 'make_pruner', 'make_sampler',
+__all__ = ['SEARCH_SPACE', 'TUNABLE', 'PRUNERS', 'SAMPLERS', 'STORAGE_FORMS', 'FINISHED', 'train_subset', 'tune_command',
+           'search_distributions', 'suggest_config', 'default_config', 'make_objective', 'make_pruner', 'make_sampler',
            'open_storage', 'Heartbeat', 'is_stale', 'fail_stale_trials', 'n_finished', 'tune', 'plot_study',
            'compare_pruning', 'merge_train_valid', 'train_and_test', 'tune_cli', 'tune_main']
 
@@ -63,8 +63,8 @@ def _check_positive(values:dict, # argument name → value (`None` is allowed an
 
 # %% ../nbs/07_tuning.ipynb
 SEARCH_SPACE = dict(lr=(1e-4, 1e-1), batch_size=[64, 128], n_filters1=[8, 16, 32], n_filters2=[16, 32, 64])
-# what can be tuned, and the values used when it is not
-TUNABLE = dict(lr=1e-3, batch_size=128, n_filters1=16, n_filters2=32)
+# what can be tuned, and its values where it is not (the learning rate and batch size: the tuning recipe's)
+TUNABLE = dict(lr=RECIPES['tuning'].lr, batch_size=RECIPES['tuning'].batch_size, n_filters1=16, n_filters2=32)
 
 def search_distributions(space:dict|None=None, # name → `(low, high)` (a log-uniform float) or list (categorical)
                         )->dict: # hyperparameter → its Optuna distribution
@@ -85,25 +85,32 @@ def search_distributions(space:dict|None=None, # name → `(low, high)` (a log-u
 
 def suggest_config(trial:optuna.Trial, # the trial that draws the values
                    space:dict|None=None, # see `search_distributions`; default `SEARCH_SPACE`
+                   untuned:dict|None=None, # the values of the hyperparameters not in `space`; default `TUNABLE`
                   )->dict: # a full configuration: every key of `TUNABLE`
-    "Draw a configuration from `space` with `trial`; hyperparameters not in `space` keep their `TUNABLE` default"
-    config = dict(TUNABLE)
+    "Draw a configuration from `space` with `trial`; hyperparameters not in `space` keep their `untuned` value"
+    config = dict(TUNABLE if untuned is None else untuned)
     for name, d in search_distributions(space).items():
         if isinstance(d, FloatDistribution): config[name] = trial.suggest_float(name, d.low, d.high, log=True)
         else: config[name] = trial.suggest_categorical(name, d.choices)
     return config
 
 # %% ../nbs/07_tuning.ipynb
+def default_config(recipe:Recipe)->dict:
+    "`TUNABLE` with the learning rate and batch size of `recipe`: the values a trial keeps where the space tunes none"
+    return {**TUNABLE, 'lr': recipe.lr, 'batch_size': recipe.batch_size}
+
 def make_objective(data:Data, # training and validation splits; the test split is never used
-                   epochs:int=6, # epochs a trial trains for, unless pruned
+                   epochs:int|None=None, # epochs a trial trains for, unless pruned; `None`: the recipe's
                    space:dict|None=None, # see `suggest_config`
-                   schedule:str='onecycle', # `fit`'s learning rate schedule
+                   schedule:str|None=None, # `fit`'s learning rate schedule; `None`: the recipe's
                    device:str|None=None, # see `default_device`
                    seed:int=0, # seed of the weights and the shuffling, the same for every trial
+                   recipe:Recipe|str='tuning', # how a trial trains (a `Recipe` or one of `RECIPES`)
                   ): # `objective(trial) -> validation accuracy`
     "The Optuna objective: train a `TinyCNN` configured by the trial, report and maybe prune every epoch"
+    r = recipe_for(recipe, epochs=epochs, schedule=schedule)
     def objective(trial:optuna.Trial)->float:
-        config = suggest_config(trial, space)
+        config = suggest_config(trial, space, default_config(r))
         set_seed(seed)
         model = model_for(data, config['n_filters1'], config['n_filters2'])
         trial.set_user_attr('epochs_run', 0)
@@ -111,8 +118,8 @@ def make_objective(data:Data, # training and validation splits; the test split i
             trial.report(record['val_accuracy'], record['epoch'])
             trial.set_user_attr('epochs_run', record['epoch'])
             if trial.should_prune(): raise optuna.TrialPruned(f"pruned after epoch {record['epoch']}")
-        try: history = fit(model, data, epochs, config['lr'], config['batch_size'], device, seed, on_epoch_end=report,
-                           progress=False, schedule=schedule)
+        try: history = fit(model, data, recipe=r, lr=config['lr'], batch_size=config['batch_size'], device=device,
+                           seed=seed, on_epoch_end=report, progress=False)
         except NonFiniteLossError as e:
             trial.set_user_attr('non_finite_loss', True)
             trial.set_user_attr('epochs_run', trial.user_attrs['epochs_run'] + 1)
@@ -311,7 +318,7 @@ class _ProgressBar:
 def _worker_seed(seed:int, n_trials:int)->int: return int(np.random.SeedSequence([seed, n_trials]).generate_state(1)[0])
 
 # %% ../nbs/07_tuning.ipynb
-SCHEDULES = ('onecycle', 'constant')
+# `SCHEDULES` comes from tinycnn.training, where `fit` uses them
 
 def _definition(data:Data, epochs:int, space:dict|None, schedule:str)->dict:
     "What makes trials of a study comparable: the search space, the recipe and the data, as JSON-ready values"
@@ -421,6 +428,7 @@ def _check_tune_args(
         ('sampler', sampler, SAMPLERS),
         ('schedule', schedule, SCHEDULES),
     ):
+        if value is None and name == 'schedule': continue # the recipe's
         if value not in choices: raise ValueError(f'{_arg(name, dashed)} must be one of {choices}, got {value!r}')
     if seed is not None and (
         isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32
@@ -431,26 +439,28 @@ def _check_tune_args(
 
 # %% ../nbs/07_tuning.ipynb
 def tune(data:Data, # training and validation splits
-         trials:int=20, # finished trials the whole study must reach, across all its workers
+         trials:int=20, # finished trials the whole study must reach, counted across all workers
          timeout:float|None=None, # stop this worker after this many seconds
-         epochs:int=6, # epochs a trial trains for, unless pruned
-         storage:str|None=None, # see `open_storage`
-         study_name:str='tinycnn', # the study's name in `storage`
-         pruner:str='median', # see `make_pruner`
-         sampler:str='tpe', # see `make_sampler`
-         seed:int|None=None, # sampler seed, mixed with the study's trial count (one a worker); trials train with seed 0
+         epochs:int|None=None, # epochs a trial trains for, unless pruned
+         storage:str|None=None, # journal *.log or database URL (sqlite:///x.db, postgresql://...); default in memory
+         study_name:str='tinycnn', # name of the study in `storage`
+         pruner:str='median', # pruner (see `make_pruner`)
+         sampler:str='tpe', # sampler (see `make_sampler`)
+         seed:int|None=None, # seed of this worker's sampler (give each its own), mixed with the study's trial count
          space:dict|None=None, # see `suggest_config`
-         schedule:str='onecycle', # `fit`'s learning rate schedule
+         schedule:str|None=None, # `fit`'s learning rate schedule; `None`: the recipe's
          device:str|None=None, # see `default_device`
          heartbeat:float=10., # seconds between a running trial's heartbeats
-         grace:float=60., # seconds without a heartbeat after which a trial is given up
+         grace:float=60., # seconds without a heartbeat after which a running trial is retried
          progress:bool=True, # show a progress bar?
+         recipe:Recipe|str='tuning', # how a trial trains, with seed 0 (a `Recipe` or one of `RECIPES`)
         )->optuna.Study:
     "Run trials of the study `study_name` in `storage` until it has `trials` finished trials"
     _check_tune_args(data, trials, timeout, epochs, study_name, pruner, sampler, seed, schedule, heartbeat, grace)
-    definition = _definition(data, epochs, space, schedule)
+    r = recipe_for(recipe, epochs=epochs, schedule=schedule)
+    definition = _definition(data, r.epochs, space, r.schedule)
     store = open_storage(storage, heartbeat, grace)
-    study = _open_study(store, study_name, definition, make_pruner(pruner, epochs), make_sampler(sampler, seed))
+    study = _open_study(store, study_name, definition, make_pruner(pruner, r.epochs), make_sampler(sampler, seed))
     journal = isinstance(store, JournalStorage)
     if journal: fail_stale_trials(study, grace)
     elif store is not None:
@@ -459,7 +469,7 @@ def tune(data:Data, # training and validation splits
             optuna.storages.fail_stale_trials(study) # Optuna's own, run again before every trial
     if n_finished(study) >= trials: return study
     if seed is not None: study.sampler = make_sampler(sampler, _worker_seed(seed, len(study.trials)))
-    objective = make_objective(data, epochs, space, schedule, device)
+    objective = make_objective(data, space=space, device=device, recipe=r)
     def run(trial):
         if not journal: trial.set_user_attr('worker', _worker_name()); return objective(trial)
         with Heartbeat(trial, heartbeat): return objective(trial)
@@ -523,23 +533,25 @@ def merge_train_valid(data:Data, # a dataset with training and validation splits
     return Data(data.name, train, data.valid, data.test, data.source)
 
 # %% ../nbs/07_tuning.ipynb
-def train_and_test(config:dict, # values for the keys of `TUNABLE`; missing keys take their defaults
+def train_and_test(config:dict, # values for keys of `TUNABLE`; the missing ones as in `make_objective`
                    data:Data, # the dataset; its training and validation splits are both trained on
-                   epochs:int=6, # passes over the training images
+                   epochs:int|None=None, # passes over the training images; `None`: the recipe's
                    seed:int=0, # seed of the weights and the shuffling
-                   schedule:str='onecycle', # `fit`'s learning rate schedule
+                   schedule:str|None=None, # `fit`'s learning rate schedule; `None`: the recipe's
                    device:str|None=None, # see `default_device`
                    progress:bool=False, # show a progress bar?
+                   recipe:Recipe|str='tuning', # how to train (a `Recipe` or one of `RECIPES`)
                   )->dict: # test accuracy and loss, seconds, the configuration and the training history
     "Train `config` on all of `data`'s training images, then evaluate it once on the test set"
-    config = {**TUNABLE, **config}
+    r = recipe_for(recipe, epochs=epochs, schedule=schedule)
+    config = {**default_config(r), **config}
     start = time.perf_counter()
     full = merge_train_valid(data)
     _, history, test_loss, test_acc = fit_and_test(full, config['n_filters1'], config['n_filters2'], seed, device,
-                                                   epochs=epochs, lr=config['lr'], batch_size=config['batch_size'],
-                                                   progress=progress, schedule=schedule)
+                                                   recipe=r, lr=config['lr'], batch_size=config['batch_size'],
+                                                   progress=progress)
     return dict(test_accuracy=test_acc, test_loss=test_loss, seconds=time.perf_counter() - start, config=config,
-                epochs=epochs, seed=seed, schedule=schedule, train_images=len(full.train), history=history)
+                epochs=r.epochs, seed=seed, schedule=r.schedule, train_images=len(full.train), history=history)
 
 # %% ../nbs/07_tuning.ipynb
 def _prepare_out(out:str|None, name:str='--out')->Path|None:
@@ -559,46 +571,40 @@ def _write_json(path:Path, obj):
     tmp.write_text(json.dumps(obj, indent=2))
     os.replace(tmp, path)
 
-def tune_cli(trials:Param('finished trials the whole study must reach, counted across all workers', int)=20,
-             timeout:Param('stop this worker after this many seconds', float)=None,
-             epochs:Param('epochs a trial trains for, unless pruned', int)=6,
-             dataset:Param('auto: real MNIST if in the data folder, else the shipped sample', str,
-                           choices=DATASET_CHOICES)='auto',
-             data_dir:Param('data folder (default: $TINYCNN_DATA, else ~/.cache/tinycnn)', str)=None,
-             storage:Param('journal file ending in .log, or a database URL (sqlite:///study.db, postgresql://...); '
-                           'default: in memory', str)=None,
-             study_name:Param('name of the study in the storage', str)='tinycnn',
-             pruner:Param('pruner', str, choices=PRUNERS)='median',
-             sampler:Param('sampler', str, choices=SAMPLERS)='tpe',
-             seed:Param("seed of this worker's sampler (give each worker its own)", int)=None,
-             train_images:Param('train trials on only the first N training images (quick runs)', int)=None,
-             threads:Param('torch CPU threads (1 is fastest when several workers share a machine)', int)=None,
-             heartbeat:Param('seconds between heartbeats of a running trial', float)=10.,
-             grace:Param('seconds without a heartbeat after which a running trial is retried', float)=60.,
-             no_final:Param('skip retraining the best configuration and testing it', store_true)=False,
-             out:Param('write the best configuration and final test result to this JSON file', str)=None):
+@command(tune, skip=('data', 'space', 'schedule', 'device', 'progress'), pruner=Param(choices=PRUNERS),
+         sampler=Param(choices=SAMPLERS), recipe=Param(choices=tuple(RECIPES)), dataset=Param(choices=DATASET_CHOICES),
+         final=Param('skip retraining the best configuration and testing it', store_false))
+def tune_cli(dataset:str='auto', # auto: real MNIST if in the data folder, else the shipped sample
+             data_dir:str|None=None, # data folder (default: $TINYCNN_DATA, else ~/.cache/tinycnn)
+             train_images:int|None=None, # train trials on only the first N training images (quick runs)
+             threads:int|None=None, # torch CPU threads (1 is fastest when several workers share a machine)
+             final:bool=True, # retrain the best configuration on the training and validation images, test it once
+             out:str|None=None, # write the best configuration and final test result to this JSON file
+             **tune_args, # `tune`'s arguments
+            ):
     ("Run a worker of an Optuna study tuning TinyCNN; with --storage, workers in other processes or machines "
      "join the same study")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    a = {**{k: p.default for k, p in inspect.signature(tune).parameters.items()}, **tune_args}
     try: # every argument, the output file and the storage are checked before any data is loaded or trial run
         _check_positive(dict(train_images=train_images, threads=threads), dashed=True)
-        _check_tune_args(None, trials, timeout, epochs, study_name, pruner, sampler, seed, 'onecycle', heartbeat, grace,
-                         dashed=True)
+        checked = ('trials', 'timeout', 'epochs', 'study_name', 'pruner', 'sampler', 'seed', 'schedule', 'heartbeat',
+                   'grace')
+        _check_tune_args(None, **{k: a[k] for k in checked}, dashed=True)
         out = _prepare_out(out)
-        open_storage(storage, heartbeat, grace)
+        open_storage(a['storage'], a['heartbeat'], a['grace'])
         if threads: torch.set_num_threads(threads)
         data = train_subset(load_data(dataset, data_dir), train_images)
-        study = tune(data, trials, timeout, epochs, storage, study_name, pruner, sampler, seed,
-                     heartbeat=heartbeat, grace=grace)
+        study = tune(data, **tune_args)
     except (DataError, ValueError) as e: sys.exit(f'tinycnn_tune: error: {e}')
     if not any(t.state == TrialState.COMPLETE for t in study.trials): sys.exit('tinycnn_tune: no trial completed')
-    result = dict(study_name=study_name, finished_trials=n_finished(study), best_trial=study.best_trial.number,
+    result = dict(study_name=a['study_name'], finished_trials=n_finished(study), best_trial=study.best_trial.number,
                   best_params=study.best_params, best_val_accuracy=study.best_value)
     print(f"{result['finished_trials']} finished trials; best #{result['best_trial']}: "
           f"validation accuracy {study.best_value:.4f} with {study.best_params}")
     if out: _write_json(out, result) # the study's result is kept even if the final retrain fails
-    if no_final: return
-    try: result['final'] = train_and_test(study.best_params, data, epochs)
+    if not final: return
+    try: result['final'] = train_and_test(study.best_params, data, a['epochs'], recipe=a['recipe'])
     except Exception as e:
         reason = (str(e).splitlines() or [''])[0]
         kept = f'; the best configuration is in {out}' if out else ''
