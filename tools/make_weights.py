@@ -49,11 +49,13 @@ def main(argv=None):
     args = p.parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
     import tinycnn
-    from tinycnn.training import train, load_checkpoint, save_checkpoint
+    from tinycnn.training import train, load_checkpoint, save_checkpoint, recipe_for
     given = dict(dataset='mnist', data_dir=args.data_dir, device='cpu', progress=False)  # no recipe of its own
     skip = ('out', 'resume', 'force')  # where the run goes, not how it trains
     recipe = {k: v.default for k, v in inspect.signature(train).parameters.items() if k not in skip}
-    recipe.update(given)
+    preset = recipe_for(recipe.pop('recipe'))  # train's five recipe settings default to None: its preset's values
+    assert all(recipe.pop(k) is None for k in preset), 'train gives a recipe setting a default of its own'
+    recipe.update(preset, **given)
     with tempfile.TemporaryDirectory() as tmp:
         m, data = _train_keeping_data(**given, out=tmp)
         model, ckpt = load_checkpoint(Path(tmp)/'model.pt')
