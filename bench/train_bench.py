@@ -3,6 +3,7 @@
     python bench/train_bench.py            # speed: the loops (alternating, fresh processes), then `tinycnn_train --dataset mnist`
                                            # with and without bfloat16 (alternating), wall time, fixed cost and peak memory
     python bench/train_bench.py startup    # where the fixed cost goes: import torch, tinycnn, the data, the first optimizer
+    python bench/train_bench.py versus --before REV  # the default tinycnn_train of commit REV against this tree's, alternating
     python bench/train_bench.py search     # choose the default recipe on the validation split (never looks at the test set)
 
 Needs the real MNIST in $TINYCNN_DATA (torchvision layout: $TINYCNN_DATA/MNIST/raw). Every measurement runs in a fresh
@@ -104,13 +105,13 @@ print(json.dumps(dict(images=len(data.train), epoch_seconds=len(data.train) / h[
 
 def load(): return os.getloadavg()[0]
 
-def env(): return dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get('PYTHONPATH', ''))
+def env(root=ROOT): return dict(os.environ, PYTHONPATH=str(root) + os.pathsep + os.environ.get('PYTHONPATH', ''))
 
-def run_child(cmd):
-    "Run `cmd`; return (wall seconds, start and end wall-clock times, its peak RSS in MB, stdout, stderr, exit code)"
+def run_child(cmd, root=ROOT):
+    "Run `cmd` with `root`'s tinycnn; return (wall s, start and end wall-clock times, peak RSS MB, stdout, stderr, exit code)"
     with tempfile.TemporaryFile('w+') as out, tempfile.TemporaryFile('w+') as err:
         start, t0 = time.time(), time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env())
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env(root), cwd=root)  # `python -c` puts the cwd first on sys.path
         _, status, usage = os.wait4(p.pid, 0)  # this child's own rusage: its peak RSS
         wall, end = time.perf_counter() - t0, time.time()
         p.returncode = os.waitstatus_to_exitcode(status)
@@ -148,10 +149,10 @@ sys.argv = ['tinycnn_train', *sys.argv[1:]]
 tr.train_main()
 """
 
-def run_cli(args, out):
+def run_cli(args, out, root=ROOT):
     "Run `tinycnn_train` as a user would; return its metrics, the wall time of the whole process, its fixed cost and RSS"
     before = load()
-    wall, start, end, rss, stdout, stderr, rc = run_child([sys.executable, '-c', CLI, *args, '--out', out])
+    wall, start, end, rss, stdout, stderr, rc = run_child([sys.executable, '-c', CLI, *args, '--out', out], root)
     if rc: sys.exit(f'tinycnn_train failed:\n{stderr}')
     stamps = dict(l.split() for l in stderr.splitlines() if l.startswith(('FIRST_BATCH', 'LAST_BATCH_DONE')))
     first, last = float(stamps['FIRST_BATCH']), float(stamps['LAST_BATCH_DONE'])
@@ -255,6 +256,25 @@ def summarize(results, out):
     Path(out).with_suffix('.md').write_text('\n'.join(md) + '\n')
     print('\n'.join(md))
 
+def versus(a):
+    "The default `tinycnn_train --dataset mnist` of commit `a.before` against this tree's, alternating, on this machine"
+    results = dict(machine=machine(), before=a.before, runs=[])
+    with tempfile.TemporaryDirectory() as d:
+        old = Path(d)/'before'
+        subprocess.run(['git', '-C', str(ROOT), 'worktree', 'add', '--detach', str(old), a.before], check=True, capture_output=True)
+        try:
+            for i in range(a.cli_runs):
+                for name, root in (('before', old), ('after', ROOT)):
+                    r = run_cli(CLI_ARGS['default'], str(Path(d)/f'{name}{i}'), root); r['version'] = name
+                    results['runs'].append(r)
+        finally: subprocess.run(['git', '-C', str(ROOT), 'worktree', 'remove', '--force', str(old)], capture_output=True)
+    results['summary'] = {v: {k: median([r[k] for r in results['runs'] if r['version'] == v])
+                              for k in ('wall_seconds', 'test_accuracy', 'fixed_seconds', 'peak_rss_mb')}
+                          | dict(epochs=next(r['config']['epochs'] for r in results['runs'] if r['version'] == v))
+                          for v in ('before', 'after')}
+    out = Path(a.out).with_name('train_bench_versus.json'); out.write_text(json.dumps(results, indent=2))
+    print(json.dumps(results['summary'], indent=1))
+
 SEARCH = r'''
 import json, sys
 from tinycnn.data import load_data
@@ -291,7 +311,8 @@ def search(a):
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('mode', nargs='?', default='speed', choices=('speed', 'startup', 'search'))
+    p.add_argument('mode', nargs='?', default='speed', choices=('speed', 'startup', 'versus', 'search'))
+    p.add_argument('--before', default='HEAD', help='versus: the commit to compare this tree with')
     p.add_argument('--rounds', type=int, default=3, help='alternating rounds of the speed comparison')
     p.add_argument('--cli-runs', type=int, default=3, help='alternating rounds of tinycnn_train --dataset mnist (with --amp: and --amp off)')
     p.add_argument('--threads', type=int, default=0, help="tinycnn's CPU threads (0: default_threads(), as tinycnn_train)")
@@ -303,6 +324,7 @@ if __name__ == '__main__':
     p.add_argument('--out', default=str(HERE/'results'/'train_bench.json'))
     a = p.parse_args()
     if a.mode == 'speed': speed(a)
+    elif a.mode == 'versus': versus(a)
     elif a.mode == 'startup':
         res = dict(machine=machine(), startup=[run_startup() for _ in range(a.rounds)])
         keys = [k for k, v in res['startup'][0].items() if isinstance(v, float) and k != 'load_before']
