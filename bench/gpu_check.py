@@ -40,7 +40,7 @@ MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-image
 NUMPY_TOLERANCES = {'float64': 1e-8, 'float32': 1e-4}
 # Candidates for the fast recipe (one epoch), compared on the validation split: filters, batch size, peak lr, smoothing.
 FAST_CANDIDATES = {
-    'default': dict(n_filters1=16, n_filters2=32, batch_size=128, lr=2e-2, label_smoothing=0.1),
+    'default': dict(n_filters1=16, n_filters2=32, **{k: DEFAULTS[k] for k in ('batch_size', 'lr', 'label_smoothing')}),
     'wide': dict(n_filters1=32, n_filters2=64, batch_size=128, lr=2e-2, label_smoothing=0.1),
     'wide_b64': dict(n_filters1=32, n_filters2=64, batch_size=64, lr=1e-2, label_smoothing=0.1),
     'wide_b256': dict(n_filters1=32, n_filters2=64, batch_size=256, lr=3e-2, label_smoothing=0.1),
