@@ -8,7 +8,7 @@
 
 Needs the real MNIST in $TINYCNN_DATA (torchvision layout: $TINYCNN_DATA/MNIST/raw). Every measurement runs in a fresh
 Python process, so process start, imports and data loading are paid each time, and the machine's load average is
-recorded beside it. Results: bench/results/train_bench.json and .md (speed, startup), bench/results/recipe_search.json (search).
+recorded beside it. Results: bench/results/train_bench.json and .md (speed, startup), train_versus.json (versus), recipe_search.json (search).
 """
 import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -272,7 +272,7 @@ def versus(a):
                               for k in ('wall_seconds', 'test_accuracy', 'fixed_seconds', 'peak_rss_mb')}
                           | dict(epochs=next(r['config']['epochs'] for r in results['runs'] if r['version'] == v))
                           for v in ('before', 'after')}
-    out = Path(a.out).with_name('train_bench_versus.json'); out.write_text(json.dumps(results, indent=2))
+    out = Path(a.out).with_name('train_versus.json'); out.write_text(json.dumps(results, indent=2))
     print(json.dumps(results['summary'], indent=1))
 
 SEARCH = r'''
