@@ -213,11 +213,17 @@ print(json.dumps(marks))
 """
 
 def run_startup():
+    before = load()
     wall, _, _, _, out, err, rc = run_child([sys.executable, '-c', STARTUP])
     if rc: sys.exit(f'startup failed:\n{err}')
-    res = json.loads(out.strip().splitlines()[-1]); res['process_seconds'] = wall; res['load_before'] = load()
+    res = json.loads(out.strip().splitlines()[-1]); res['process_seconds'] = wall; res['load_before'] = before
     print('  ' + ', '.join(f'{k} {v:.2f} s' for k, v in res.items() if isinstance(v, float) and k != 'load_before'), flush=True)
     return res
+
+def startup_summary(runs):
+    "The median seconds of each startup step (and of the whole process) over `runs`"
+    keys = [k for k, v in runs[0].items() if isinstance(v, float) and k != 'load_before']
+    return {k: median([r[k] for r in runs]) for k in keys}
 
 def best(rows, name): return max((r for r in rows if r['name'] == name), key=lambda r: r['images_per_second'])
 def median(xs): xs = sorted(xs); return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
@@ -237,9 +243,7 @@ def summarize(results, out):
                               | dict(runs=sum(r['command'] == c for r in cli), min_test_accuracy=min(r['test_accuracy'] for r in cli if r['command'] == c),
                                      max_wall_seconds=max(r['wall_seconds'] for r in cli if r['command'] == c))
                               for c in dict.fromkeys(r['command'] for r in cli)}
-    if results.get('startup'):
-        keys = [k for k, v in results['startup'][0].items() if isinstance(v, float) and k != 'load_before']
-        results['startup_summary'] = {k: median([s[k] for s in results['startup']]) for k in keys}
+    if results.get('startup'): results['startup_summary'] = startup_summary(results['startup'])
     Path(out).write_text(json.dumps(results, indent=2))
     md = [f"# Training benchmark\n\n{results['machine']}\n",
           '| run | images/s (median) | × original (median) | images/s (best) | × original (best) | peak RSS MB | load |', '|---|---|---|---|---|---|---|']
@@ -326,7 +330,5 @@ if __name__ == '__main__':
     if a.mode == 'speed': speed(a)
     elif a.mode == 'versus': versus(a)
     elif a.mode == 'startup':
-        res = dict(machine=machine(), startup=[run_startup() for _ in range(a.rounds)])
-        keys = [k for k, v in res['startup'][0].items() if isinstance(v, float) and k != 'load_before']
-        print(json.dumps({k: median([s[k] for s in res['startup']]) for k in keys}, indent=1))
+        print(json.dumps(startup_summary([run_startup() for _ in range(a.rounds)]), indent=1))
     else: search(a)

@@ -763,7 +763,7 @@ def _as_options(e:Exception)->str:
     "The message of `e` on one line, with `train`'s argument names written as the command's options"
     names = set(_options(train_cli))
     msg = ' '.join(str(e).split()) if isinstance(e, (ValueError, OSError)) and not isinstance(e, DataError) else str(e)
-    return re.sub(r'`(\w+)`', lambda m: '--' + m[1].replace('_', '-') if m[1] in names else m[0], msg)
+    return re.sub(r'`(\w+)`', lambda m: _option(m[1]) if m[1] in names else m[0], msg)
 
 def _interrupt(signum, frame): raise KeyboardInterrupt
 
@@ -773,10 +773,10 @@ def train_main():
     run_command(train_cli)
     _exit_now()
 
-def _exit_now(code:int=0):
-    "End the process without Python's teardown of torch's thousands of modules (everything written is closed)"
+def _exit_now():
+    "End the process (status 0) without Python's teardown of the modules torch loaded; everything written is closed"
     sys.stdout.flush(); sys.stderr.flush()
-    os._exit(code)
+    os._exit(0)
 
 def command_path(name:str)->str:
     "The path of the console script `name` installed beside this Python (or on the `PATH`)"
