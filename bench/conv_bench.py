@@ -2,12 +2,12 @@
 on TinyCNN's two convolution layers at batch 1 and 64, the whole TinyCNN forward pass per image, and one training
 step (forward and backward, batch 64) of `TinyCNNNumPy` against PyTorch's autograd.
 
-Usage, from the repository's root:  python bench/conv_bench.py [--threads 1 2] [--out bench/results/conv_bench.json]
+Usage, from the repository's root:  python bench/conv_bench.py [--threads 1 2] [--out tinycnn/assets/results/conv_bench.json]
 
 Every timing is the median of repeated calls; the contenders take turns in short blocks of calls, so a change of
 load on a shared machine hits them alike. Each thread setting runs in its own process, because NumPy's BLAS reads its
 thread count when it is imported; `conv2d_loops` spends its time in Python, not in BLAS, so it is timed once.
-The results, with the machine's load average before and after, go to a JSON file (read by nbs/01_numpy_conv.ipynb).
+The results, with the machine's load average before and after, go to a JSON file (read by nbs/04_numpy_training.ipynb).
 """
 import argparse, json, os, subprocess, sys, time
 from pathlib import Path
@@ -18,7 +18,8 @@ def _load(): return os.getloadavg()
 
 def _layers()->dict:
     "TinyCNN's two convolutions, from its settings: name → (C_in, H (= W), C_out); 3×3 kernels, padding 1"
-    from tinycnn.conv_math import TinyCNNConfig, conv_out_size  # imported here: NumPy reads its threads when imported
+    from tinycnn.shapes import TinyCNNConfig
+    from tinycnn.conv_math import conv_out_size  # imported here: NumPy reads its threads when imported
     c = TinyCNNConfig()
     return {'conv1': (c.in_channels, c.input_size, c.n_filters1),
             'conv2': (c.n_filters1, conv_out_size(c.input_size, 2, stride=2), c.n_filters2)}
@@ -58,7 +59,7 @@ def _training_step()->list:
     import numpy as np, torch
     import torch.nn.functional as F
     from tinycnn.model import TinyCNN
-    from tinycnn.numpy_conv import TinyCNNNumPy
+    from tinycnn.numpy_forward import TinyCNNNumPy
     model = TinyCNN()
     rng = np.random.default_rng(1)
     x, y = rng.standard_normal((64, *model.input_shape)).astype(np.float32), rng.integers(0, 10, 64)
@@ -76,7 +77,7 @@ def _run(threads, loops, repeats, loop_repeats, rounds):
     import numpy as np, torch
     import torch.nn.functional as F
     from tinycnn.model import TinyCNN
-    from tinycnn.numpy_conv import conv2d, conv2d_loops, TinyCNNNumPy
+    from tinycnn.numpy_forward import conv2d, conv2d_loops, TinyCNNNumPy
     rng, rows, configs = np.random.default_rng(0), [], []
     for layer, (c_in, h, c_out) in _layers().items():
         for n in BATCHES:
@@ -147,7 +148,7 @@ def main():
     p.add_argument('--repeats', type=int, default=30, help='calls of the fast contenders (at least; and at least 1 s)')
     p.add_argument('--loop-repeats', type=int, default=3, help='calls of the loops')
     p.add_argument('--rounds', type=int, default=5, help='rounds of conv2d vs torch timings (each at least 1 s), spread over the run')
-    p.add_argument('--out', default='bench/results/conv_bench.json')
+    p.add_argument('--out', default='tinycnn/assets/results/conv_bench.json')
     p.add_argument('--worker', type=int, help=argparse.SUPPRESS)
     p.add_argument('--loops', action='store_true', help=argparse.SUPPRESS)
     a = p.parse_args()

@@ -31,12 +31,14 @@ from torch import nn
 import tinycnn
 from tinycnn.data import load_data, Batches, Data, ImageSet
 from tinycnn.model import TinyCNN
-from tinycnn.numpy_conv import TinyCNNNumPy
-from tinycnn.training import (train, fit, evaluate, set_seed, default_device, save_checkpoint, load_checkpoint,
-                              DEFAULTS, native_half_precision)
+from tinycnn.numpy_forward import TinyCNNNumPy
+from tinycnn.runs import train
+from tinycnn.training import fit, evaluate, DEFAULTS
+from tinycnn.runtime import set_seed, default_device, native_half_precision
+from tinycnn.checkpoints import save_checkpoint, load_checkpoint
 
 MNIST_FILES = ('train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte')
-# The tolerances 01_numpy_conv uses on the CPU: the largest absolute difference of logits, loss and gradients.
+# The tolerances 02_numpy_forward and 03_numpy_backward use on the CPU: the largest absolute difference of logits, loss and gradients.
 NUMPY_TOLERANCES = {'float64': 1e-8, 'float32': 1e-4}
 # Candidates for the fast recipe (one epoch), compared on the validation split: filters, batch size, peak lr, smoothing.
 FAST_CANDIDATES = {
@@ -279,7 +281,7 @@ def part_grad_scaler(rec:Record, device:torch.device, data:Data, n_train:int):
     model = TinyCNN()
     hook = model.conv1.register_forward_hook(lambda m, i, o: dtypes.add(str(o.dtype).split('.')[-1]) if m.training else None)
     torch.amp.GradScaler = CountingScaler
-    try: history = fit(model, small, 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', amp=True)
+    try: history = fit(model, small, 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', recipe='tutorial', amp=True)
     finally: torch.amp.GradScaler = Base; hook.remove()
     steps = len(Batches(small.train, DEFAULTS['batch_size']))
     check(math.isfinite(history[-1]['train_loss']), f"train loss {history[-1]['train_loss']}")
@@ -331,7 +333,7 @@ def part_same_seed(rec:Record, device:torch.device, data:Data, n_train:int, cli_
             for _ in range(2):
                 set_seed(0)
                 model = TinyCNN()
-                h = fit(model, small, 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', amp=amp,
+                h = fit(model, small, 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', recipe='tutorial', amp=amp,
                         label_smoothing=DEFAULTS['label_smoothing'])
                 runs.append((_state(model), h[-1]['train_loss'], h[-1]['val_accuracy']))
         diff = _state_diff(runs[0][0], runs[1][0])
@@ -415,7 +417,8 @@ def part_verify_gpu_checkpoint(rec:Record, folder:Path, data:Data):
 
 def part_feature_maps(rec:Record, device:torch.device, data:Data):
     "`get_feature_maps` and `get_feature_map` with a model on `device` and images on the CPU (and the reverse)"
-    from tinycnn.visualization import get_feature_maps, get_feature_map, load_trained
+    from tinycnn.visualization import get_feature_maps, get_feature_map
+    from tinycnn.checkpoints import load_trained
     cpu_model, _ = load_trained()
     dev_model = TinyCNN.from_config(cpu_model.config)
     dev_model.load_state_dict(cpu_model.state_dict())
@@ -472,7 +475,7 @@ def part_tune(rec:Record, device:torch.device, dataset:str, data_dir:Path, trial
                command=' '.join(['tinycnn_tune'] + args[args.index('--trials'):]))
     try:
         import optuna
-        from tinycnn.tuning import open_storage
+        from tinycnn.studies import open_storage
         study = optuna.load_study(study_name='tinycnn', storage=open_storage(str(journal)))
         states = [t.state.name for t in study.trials]
         res['trial_states'] = {s: states.count(s) for s in sorted(set(states))}
@@ -629,11 +632,11 @@ def part_profile(rec:Record, device:torch.device, data:Data, n_train:int):
     amp = device.type == 'cuda' or native_half_precision(device)
     set_seed(0)
     model = TinyCNN()
-    fit(model, _subset(data, (8 if device.type == 'cuda' else 1) * DEFAULTS['batch_size'], 1024), 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', amp=amp)  # warm-up
+    fit(model, _subset(data, (8 if device.type == 'cuda' else 1) * DEFAULTS['batch_size'], 1024), 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', recipe='tutorial', amp=amp)  # warm-up
     acts = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == 'cuda' else [])
     sync(device); start = time.perf_counter()
     with profile(activities=acts) as prof:
-        fit(model, small, 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', amp=amp)
+        fit(model, small, 1, DEFAULTS['lr'], DEFAULTS['batch_size'], str(device), 0, progress=False, schedule='onecycle', recipe='tutorial', amp=amp)
         sync(device)
     wall = time.perf_counter() - start
     from torch.autograd import DeviceType

@@ -2,10 +2,10 @@
 pass), `confusion_matrix` and `top_losses` on its logits, all three together, and `confusion_matrix` + `top_losses`
 each making its own forward pass, on 1 and 2 threads.
 
-Usage, from the repository's root:  TINYCNN_DATA=../shared/data python bench/interpretation_bench.py [--repeats 5] [--out bench/results/interpretation_bench.json]
+Usage, from the repository's root:  TINYCNN_DATA=../shared/data python bench/interpretation_bench.py [--repeats 5] [--out tinycnn/assets/results/interpretation_bench.json]
 
 Every figure is the median of `--repeats` runs. The contenders take turns, so a change of load on a shared machine
-hits them alike; the load average before and after goes into the JSON file with the results (read by nbs/06_interpretation.ipynb).
+hits them alike; the load average before and after goes into the JSON file with the results (read by nbs/12_interpretation.ipynb).
 """
 import argparse, json, os, platform, time
 from pathlib import Path
@@ -14,8 +14,8 @@ import torch
 
 from tinycnn.data import load_data
 from tinycnn.interpretation import confusion_matrix, predict, top_losses
-from tinycnn.training import num_threads
-from tinycnn.visualization import load_trained
+from tinycnn.runtime import num_threads
+from tinycnn.checkpoints import load_trained
 
 def timings(model, test, threads:int, repeats:int)->dict:
     "Median seconds of each contender on `threads` threads"
@@ -40,7 +40,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('--repeats', type=int, default=5)
     p.add_argument('--threads', type=int, nargs='+', default=[1, 2])
-    p.add_argument('--out', default=str(Path(__file__).parent/'results'/'interpretation_bench.json'))
+    p.add_argument('--out', default=str(Path(__file__).parent.parent/'tinycnn'/'assets'/'results'/'interpretation_bench.json'))
     a = p.parse_args()
     model, _ = load_trained()
     data = load_data('mnist', download=False, verbose=False)

@@ -8,7 +8,7 @@
 
 Needs the real MNIST in $TINYCNN_DATA (torchvision layout: $TINYCNN_DATA/MNIST/raw). Every measurement runs in a fresh
 Python process, so process start, imports and data loading are paid each time, and the machine's load average is
-recorded beside it. Results: bench/results/train_bench.json and .md (speed, startup), train_versus.json (versus), recipe_search.json (search).
+recorded beside it. Results: tinycnn/assets/results/train_bench.json and .md (speed, startup), train_versus.json (versus), recipe_search.json (search).
 """
 import argparse, json, os, platform, resource, subprocess, sys, tempfile, time
 from pathlib import Path
@@ -89,13 +89,14 @@ t0 = time.perf_counter()
 import torch
 from tinycnn.data import load_data
 from tinycnn.model import TinyCNN
-from tinycnn.training import fit, set_seed, default_threads
+from tinycnn.training import fit
+from tinycnn.runtime import set_seed, default_threads
 threads = int(sys.argv[1]) or default_threads()
 amp = sys.argv[2] == 'amp'
 data = load_data('mnist', verbose=False)
 set_seed(42)
 t1 = time.perf_counter()
-h = fit(TinyCNN(), data, epochs=1, lr=1e-3, batch_size=128, seed=42, progress=False, threads=threads, amp=amp)[0]
+h = fit(TinyCNN(), data, epochs=1, lr=1e-3, batch_size=128, seed=42, progress=False, threads=threads, amp=amp, recipe='tutorial')[0]
 t2 = time.perf_counter()
 print(json.dumps(dict(images=len(data.train), epoch_seconds=len(data.train) / h['images_per_second'], setup_seconds=t1 - t0,
                       train_loss=h['train_loss'], train_accuracy=h['train_accuracy'], threads=threads,
@@ -283,7 +284,8 @@ SEARCH = r'''
 import json, sys
 from tinycnn.data import load_data
 from tinycnn.model import TinyCNN
-from tinycnn.training import fit, set_seed
+from tinycnn.training import fit
+from tinycnn.runtime import set_seed
 epochs, bs, lr, seed, threads, amp, ls = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6] == 'amp', float(sys.argv[7])
 data = load_data('mnist', verbose=False)   # the test split is loaded but never used here
 set_seed(seed)
@@ -325,7 +327,7 @@ if __name__ == '__main__':
     p.add_argument('--label-smoothing', type=float, default=0., help='search: label smoothing of the training loss')
     p.add_argument('--epochs', type=int, nargs='+', default=[3, 4]); p.add_argument('--batch-sizes', type=int, nargs='+', default=[128, 256])
     p.add_argument('--lrs', type=float, nargs='+', default=[3e-3, 5e-3, 1e-2]); p.add_argument('--seeds', type=int, nargs='+', default=[42])
-    p.add_argument('--out', default=str(HERE/'results'/'train_bench.json'))
+    p.add_argument('--out', default=str(HERE.parent/'tinycnn'/'assets'/'results'/'train_bench.json'))
     a = p.parse_args()
     if a.mode == 'speed': speed(a)
     elif a.mode == 'versus': versus(a)

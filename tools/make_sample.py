@@ -3,7 +3,7 @@
     python tools/make_sample.py ../shared/data
 
 The first argument is a data folder holding MNIST/raw in torchvision's layout. The result is
-deterministic (seed 0): 500 training and 100 test images of each digit. nbs/02_data.ipynb checks that the shipped
+deterministic (seed 0): 500 training and 100 test images of each digit. nbs/05_data.ipynb checks that the shipped
 sample is what `make_mnist_sample` makes.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 import numpy as np
 import torch
-from tinycnn.data import read_split
+from tinycnn.datasets import read_split
 
 def _balanced(labels:torch.Tensor, per_class:int, gen:torch.Generator)->torch.Tensor:
     "Indices of `per_class` random images of each class, in a random order"

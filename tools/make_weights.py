@@ -49,7 +49,9 @@ def main(argv=None):
     args = p.parse_args(argv)
     argv = sys.argv[1:] if argv is None else list(argv)
     import tinycnn
-    from tinycnn.training import train, load_checkpoint, save_checkpoint, recipe_for
+    from tinycnn.runs import train
+    from tinycnn.checkpoints import load_checkpoint, save_checkpoint
+    from tinycnn.training import recipe_for
     given = dict(dataset='mnist', data_dir=args.data_dir, device='cpu', progress=False)  # no recipe of its own
     skip = ('out', 'resume', 'force')  # where the run goes, not how it trains
     recipe = {k: v.default for k, v in inspect.signature(train).parameters.items() if k not in skip}

@@ -6,7 +6,7 @@
 # tests/colab/run_fresh.py.
 #
 #   bash .ci/checks/40-colab.sh                 # build (or reuse) the venv, install, run every notebook
-#   bash .ci/checks/40-colab.sh 02_data         # only these notebooks
+#   bash .ci/checks/40-colab.sh 05_data         # only these notebooks
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD

@@ -30,7 +30,7 @@ def docs_pages(docs:str|Path=DOCS)->list[str]:
     return sorted(p.name for p in Path(docs).glob('*.html'))
 
 def page_of(notebook:str)->str:
-    "The page nbdev makes of a notebook: '05_visualization' → 'visualization.html' (the number prefix is dropped)"
+    "The page nbdev makes of a notebook: '10_visualization' → 'visualization.html' (the number prefix is dropped)"
     return re.sub(r'^\d+_', '', Path(notebook).stem) + '.html'
 
 # ---- serving -----------------------------------------------------------------------------------------

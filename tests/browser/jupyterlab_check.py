@@ -1,5 +1,5 @@
 """A manual check (not run by CI; needs `pip install jupyterlab` and Debian's chromium): the convolution explorer of
-00_math and the attribution explorer of 06_interpretation work in a live JupyterLab, run in its kernel (so trusted).
+00_conv_math and the attribution explorer of 12_interpretation work in a live JupyterLab, run in its kernel (so trusted).
 
     python tests/browser/jupyterlab_check.py   # prints what it saw and writes a screenshot to tests/browser/screenshots/
 """
@@ -20,8 +20,8 @@ try:
         page = b.new_page(viewport={'width': 1400, 'height': 1000})
         errors = []; page.on('pageerror', lambda e: errors.append(str(e)))
         # a scratch notebook: the same calls the pages make, run in the kernel
-        code = ["from tinycnn.conv_math import conv_explorer\nconv_explorer()",
-                "from tinycnn.interpretation import attribution_explorer\nfrom tinycnn.visualization import load_trained\nfrom tinycnn.data import load_data\n"
+        code = ["from tinycnn.explorers import conv_explorer\nconv_explorer()",
+                "from tinycnn.explorers import attribution_explorer\nfrom tinycnn.checkpoints import load_trained\nfrom tinycnn.data import load_data\n"
                 "m,_ = load_trained(); attribution_explorer(m, load_data('sample', verbose=False).test, mistakes=4, digits=6)"]
         nb = dict(cells=[dict(cell_type='code', source=c, metadata={}, outputs=[], execution_count=None, id=f'c{i}') for i, c in enumerate(code)],
                   metadata=dict(kernelspec=dict(name='python3', display_name='Python 3', language='python')), nbformat=4, nbformat_minor=5)

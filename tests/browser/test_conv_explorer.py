@@ -1,4 +1,4 @@
-"""The convolution explorer of `00_math` (`tinycnn.conv_math.conv_explorer`) in headless Chromium.
+"""The convolution explorer of `00_conv_math` (`tinycnn.explorers.conv_explorer`) in headless Chromium.
 
 The page is the explorer's own HTML (what the notebook cell displays) in a bare standalone page, so these
 tests do not depend on the docs site build. They check its JavaScript arithmetic against `cross_correlate2d`
@@ -12,7 +12,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import serve
-from tinycnn.conv_math import conv_explorer, conv_out_size, cross_correlate2d, explorer_inputs, explorer_kernels
+from tinycnn.explorers import conv_explorer, explorer_inputs, explorer_kernels
+from tinycnn.conv_math import conv_out_size, cross_correlate2d
 
 EVIL = '</script><script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2"> & <b>co</b>'
 ROOT = '.tinycnn-conv'
@@ -133,9 +134,9 @@ def test_names_are_escaped(browser, site):
     finally: page.close()
 
 def test_notebook_keeps_the_current_explorer():
-    "The docs page shows the output saved in `nbs/00_math.ipynb`: it must embed the current script (re-execute the notebook after changing it)"
+    "The docs page shows the output saved in `nbs/00_conv_math.ipynb`: it must embed the current script (re-execute the notebook after changing it)"
     import json, tinycnn
-    nb = json.loads((Path(__file__).parents[2]/'nbs'/'00_math.ipynb').read_text(encoding='utf-8'))
+    nb = json.loads((Path(__file__).parents[2]/'nbs'/'00_conv_math.ipynb').read_text(encoding='utf-8'))
     saved = [''.join(o['data']['text/html']) for c in nb['cells'] if c['cell_type'] == 'code' for o in c.get('outputs', [])
              if 'tinycnnConvExplorer(root' in ''.join(o.get('data', {}).get('text/html', ''))]
     assert len(saved) == 1, len(saved)

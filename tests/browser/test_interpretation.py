@@ -1,4 +1,4 @@
-"""The explorers of 06_interpretation in headless Chromium, on a standalone page with the same HTML the notebook
+"""The explorers of 12_interpretation (made by tinycnn.explorers) in headless Chromium, on a standalone page with the same HTML the notebook
 shows: choosing a digit changes the panels, the slider changes the frame, both by keyboard too, with no kernel, no
 page errors, and hostile class names shown as text."""
 import pytest
@@ -6,10 +6,11 @@ import torch
 from harness import serve
 
 from tinycnn.data import ImageSet, load_data
-from tinycnn.interpretation import attribution_explorer, predict, top_losses, training_slider, watch_training
+from tinycnn.explorers import attribution_explorer, training_slider
+from tinycnn.interpretation import predict, top_losses, watch_training
 from tinycnn.model import TinyCNN
-from tinycnn.training import set_seed
-from tinycnn.visualization import load_trained
+from tinycnn.runtime import set_seed
+from tinycnn.checkpoints import load_trained
 
 HOSTILE = ['<img src=x onerror="window.__pwned=1">', '</script><script>window.__pwned=2</script>', 'a & b < c']
 SRCS_JS = "root => [...root.querySelectorAll('.tinycnn-panels img')].map(i => i.src)"

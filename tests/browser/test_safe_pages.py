@@ -14,7 +14,8 @@ HOSTILE = ['</script><script>window.pwned = (window.pwned || 0) + 1</script>',
 def hostile_pages(browser, tmp_path_factory):
     "name → (page, log, dialogs) for a page with the draw explorer and one with the widget explorers, hostile names in both"
     from tinycnn.data import ImageSet, load_data
-    from tinycnn.visualization import FeatureMapExplorer, draw_digit_explorer, static_explorer
+    from tinycnn.visualization import FeatureMapExplorer
+    from tinycnn.explorers import draw_digit_explorer, static_explorer
     sample = load_data('sample', verbose=False).test
     evil = ImageSet(sample.images[:60], sample.y[:60], sample.mean, sample.std, HOSTILE)
     widgets = embed_snippet([static_explorer(evil, n=10), FeatureMapExplorer(evil)])

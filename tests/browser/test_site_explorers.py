@@ -3,13 +3,15 @@ only on the standalone pages of `test_conv_explorer.py` and `test_interpretation
 the mouse, and the convolution explorer's arithmetic there equals `cross_correlate2d` on every setting it offers."""
 import numpy as np
 
-from tinycnn.conv_math import conv_out_size, cross_correlate2d, explorer_inputs, explorer_kernels
+from tinycnn.conv_math import conv_out_size, cross_correlate2d
+
+from tinycnn.explorers import explorer_inputs, explorer_kernels
 
 CONV, WHY, SCRUB = '.tinycnn-conv', '.tinycnnWhy-root', '.tinycnnScrub-root'
 SRCS_JS = "root => [...root.querySelectorAll('.tinycnn-panels img')].map(i => i.src)"
 
 def test_convolution_explorer_on_the_math_page(open_page):
-    page, log = open_page('00_math', wait_for=f'{CONV} .tc-grid')
+    page, log = open_page('00_conv_math', wait_for=f'{CONV} .tc-grid')
     root = page.locator(CONV).first
     # every setting it offers, computed by the page's own script, against the library
     settings = [dict(input=i, kernel=k, stride=s, padding=p, dilation=d) for i in range(len(explorer_inputs()))
@@ -34,7 +36,7 @@ def test_convolution_explorer_on_the_math_page(open_page):
     assert not log.problems(), log.problems()
 
 def test_interpretation_explorers_on_their_page(open_page):
-    page, log = open_page('06_interpretation', wait_for=f'{SCRUB} input[type=range]')
+    page, log = open_page('12_interpretation', wait_for=f'{SCRUB} input[type=range]')
     why = page.locator(WHY).first
     first = why.evaluate(SRCS_JS)
     assert len(first) == 4  # the digit, saliency, Grad-CAM, occlusion

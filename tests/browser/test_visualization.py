@@ -6,7 +6,7 @@ import torch
 from conftest import SCREENSHOTS
 from harness import page_of
 
-NAME = '05_visualization'
+NAME = '10_visualization'
 MAPS_JS = "() => [...document.querySelectorAll('.tinycnn-draw .tinycnn-layer canvas')].map(c => c.toDataURL())"
 PCTS_JS = "() => [...document.querySelectorAll('.tinycnn-draw .tinycnn-pct')].map(e => e.textContent)"
 
@@ -86,7 +86,7 @@ def test_real_examples_are_read_right(viz):
 @pytest.fixture(scope='module')
 def trained_and_sample():
     from tinycnn.data import load_data
-    from tinycnn.visualization import load_trained
+    from tinycnn.checkpoints import load_trained
     return load_trained()[0], load_data('sample', verbose=False).test
 
 def test_logits_match_pytorch(viz, trained_and_sample):
@@ -99,7 +99,7 @@ def test_logits_match_pytorch(viz, trained_and_sample):
     assert np.abs(got - expected).max() < 1e-4, np.abs(got - expected).max()
 
 def test_preprocessing_matches_python(viz, trained_and_sample):
-    from tinycnn.visualization import mnist_preprocess
+    from tinycnn.explorers import mnist_preprocess
     page, _ = viz
     _, sample = trained_and_sample
     for k, (scale, top, left) in enumerate([(4, 10, 60), (7, 0, 0), (1, 50, 20), (3, 30, 5)]):

@@ -2,7 +2,7 @@
 an empty folder, every cell run (no nbdev flags honoured: slow cells too), tinycnn as installed.
 
     python tests/colab/run_fresh.py                      # index and every numbered notebook
-    python tests/colab/run_fresh.py 04_training 05_visualization --limit 600
+    python tests/colab/run_fresh.py 07_training 10_visualization --limit 600
 
 The kernel is this Python (`sys.executable`), whatever kernels Jupyter knows elsewhere. A relative `TINYCNN_DATA`
 is made absolute first, since the notebooks run elsewhere. Prints each notebook's run time; exits 1 if one fails

@@ -1,11 +1,16 @@
-"""The PostgreSQL part of nbs/07_tuning.ipynb's tests: `tinycnn_tune` workers sharing one study in a real PostgreSQL server.
+"""The PostgreSQL part of the shared-studies tests (nbs/api/10_studies.ipynb): `tinycnn_tune` workers sharing one study
+in a real PostgreSQL server.
 
-Run by .ci/checks/30-postgres.sh, which starts a throwaway server and sets TINYCNN_PG_URL; it uses the same test helpers
-(`_run_distributed`, `_check_distributed_study`) as the journal-file and SQLite tests in the notebook."""
-import os, uuid
+Run by .ci/checks/30-postgres.sh, which starts a throwaway server and sets TINYCNN_PG_URL; it uses the same harness
+(`study_harness.py` beside it) as the journal-file and SQLite tests in the notebook."""
+import os, sys, uuid
+from pathlib import Path
 import optuna, pytest
-from tinycnn.data import load_data
-from tinycnn.tuning import _run_distributed, n_finished, open_storage, train_subset, tune
+sys.path.insert(0, str(Path(__file__).parent))
+from tinycnn.data import load_data, train_subset
+from tinycnn.studies import n_finished, open_storage
+from tinycnn.tuning import tune
+from study_harness import run_distributed
 
 URL = os.environ.get('TINYCNN_PG_URL')
 pytestmark = pytest.mark.skipif(not URL, reason='needs TINYCNN_PG_URL (postgresql://...), set by .ci/checks/30-postgres.sh')
@@ -14,7 +19,7 @@ QUICK = ('--dataset', 'sample', '--epochs', '1', '--train-images', '500')
 def test_two_workers_share_a_postgres_study():
     # the first test on the fresh database: the two workers also race to create Optuna's tables, and neither may die
     name = f'test-{uuid.uuid4().hex[:8]}'
-    study = _run_distributed(2, URL, 4, *QUICK, study_name=name)
+    study = run_distributed(2, URL, 4, *QUICK, study_name=name)
     assert 4 <= n_finished(study) <= 5
     assert len({t.user_attrs['worker'] for t in study.trials}) == 2, 'both workers should have run trials'
     assert study.user_attrs['tinycnn']['train_images'] == 500

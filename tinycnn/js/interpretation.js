@@ -1,11 +1,7 @@
 // tinycnn: two static explorers of `tinycnn.interpretation`, for a page with no kernel and no server.
-// `attribution_explorer` and `training_slider` inline this file into a notebook's HTML output, next to
-// their precomputed panels (base64 PNGs and numbers) in a <script type="application/json"> element,
-// and call `tinycnnWhy(root)` or `tinycnnScrub(root)`. All text is set with `textContent`.
-function tinycnnSpec(root) {
-  'use strict';
-  return JSON.parse(root.querySelector('script.tinycnn-data').textContent);
-}
+// `attribution_explorer` and `training_slider` (tinycnn.explorers) inline this file into a notebook's HTML output
+// with `tinycnn.pages.script_html`, which calls `tinycnnWhy(root, spec)` or `tinycnnScrub(root, spec)` with their
+// precomputed panels (base64 PNGs and numbers). All text is set with `textContent`.
 
 function tinycnnEl(tag, attrs, text) {
   'use strict';
@@ -41,9 +37,9 @@ function tinycnnPanel(title, src, width, alt) {
 }
 
 // The attribution explorer: a <select> of digits; the image, its probabilities and three maps
-function tinycnnWhy(root) {
+function tinycnnWhy(root, spec) {
   'use strict';
-  const spec = tinycnnSpec(root), px = spec.scale * spec.size;
+  const px = spec.scale * spec.size;
   root.textContent = '';
   const bar = tinycnnEl('div', {style: 'display:flex;gap:8px;align-items:center;margin-bottom:8px;flex-wrap:wrap'});
   const id = root.id + '-select';
@@ -79,9 +75,9 @@ function tinycnnWhy(root) {
 }
 
 // The training slider: an <input type=range> over recorded frames of kernels, feature maps and probabilities
-function tinycnnScrub(root) {
+function tinycnnScrub(root, spec) {
   'use strict';
-  const spec = tinycnnSpec(root), n = spec.frames.length;
+  const n = spec.frames.length;
   root.textContent = '';
   const id = root.id + '-range';
   const bar = tinycnnEl('div', {style: 'display:flex;gap:8px;align-items:center;margin-bottom:8px;flex-wrap:wrap'});
