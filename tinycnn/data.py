@@ -8,16 +8,18 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Iterator
+import math
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
 from torch import Tensor
+import torch.nn.functional as F
 from .datasets import DATASETS, IDX_CLASSES, DataNotFoundError, read_split, resolve_data_dir
 
 # %% auto 0
-__all__ = ['DATASET_CHOICES', 'ImageSet', 'Batches', 'Data', 'split_valid', 'load_sample', 'load_data', 'train_subset',
-           'merge_train_valid']
+__all__ = ['DATASET_CHOICES', 'ImageSet', 'Batches', 'Data', 'split_valid', 'load_sample', 'load_data', 'shift_rotate',
+           'train_subset', 'merge_train_valid']
 
 # %% ../nbs/05_data.ipynb
 class ImageSet:
@@ -63,9 +65,10 @@ class Batches:
                  shuffle:bool=False, # a new random order every pass?
                  seed:int|None=None, # seed of the shuffling; `None` draws one from torch's global generator
                  device:str|torch.device='cpu', # where the batches are made (the data moves there once)
-                 drop_last:bool=False): # skip a last, smaller batch?
+                 drop_last:bool=False, # skip a last, smaller batch?
+                 transform:Callable|None=None): # called as `transform(x, generator)` on each batch's images
         if batch_size < 1: raise ValueError(f'`batch_size` must be at least 1, got {batch_size}')
-        self.ds, self.bs, self.shuffle, self.drop_last = ds, batch_size, shuffle, drop_last
+        self.ds, self.bs, self.shuffle, self.drop_last, self.transform = ds, batch_size, shuffle, drop_last, transform
         self.device = torch.device(device)
         if seed is None: seed = int(torch.randint(2**62, (1,)))
         self.gen = torch.Generator().manual_seed(seed)
@@ -78,12 +81,14 @@ class Batches:
         x, y = _on_device(self.ds, self.device)
         n = len(self) * self.bs if self.drop_last else len(self.ds)
         if not self.shuffle:
-            for i in range(0, n, self.bs): yield x[i:i+self.bs], y[i:i+self.bs]
+            for i in range(0, n, self.bs): yield self._made(x[i:i+self.bs]), y[i:i+self.bs]
             return
         order = torch.randperm(len(self.ds), generator=self.gen).to(self.device)
         for i in range(0, n, self.bs):
             idx = order[i:i+self.bs]
-            yield x.index_select(0, idx), y.index_select(0, idx)
+            yield self._made(x.index_select(0, idx)), y.index_select(0, idx)
+
+    def _made(self, x:Tensor)->Tensor: return x if self.transform is None else self.transform(x, self.gen)
 
 # %% ../nbs/05_data.ipynb
 def _on_device(ds:ImageSet, device:torch.device):
@@ -175,6 +180,23 @@ def _load_full(name, root, valid_size, seed, download)->Data:
     (xtr, ytr, classes), (xte, yte, _) = [read_split(name, root, train, download) for train in (True, False)]
     train, valid = split_valid(ImageSet(xtr, ytr, info.mean, info.std, classes), valid_size, seed)
     return Data(name, train, valid, ImageSet(xte, yte, info.mean, info.std, classes), str(root))
+
+# %% ../nbs/05_data.ipynb
+def shift_rotate(x:Tensor, # images (N, C, H, W), normalized
+                 generator:torch.Generator, # the random draws come from it
+                 shift:int=2, # largest shift in pixels, each way (whole pixels)
+                 rotate:float=10., # largest rotation in degrees, each way
+                 background:float|Tensor=0., # an empty pixel's value, normalized (a scalar or (1, C, 1, 1))
+                )->Tensor: # the moved images, same shape
+    "Each image of `x` shifted by whole pixels and rotated about its centre, at random within the bounds"
+    n, _, h, w = x.shape
+    angle = (torch.rand(n, generator=generator) * 2 - 1) * math.radians(rotate)
+    dx, dy = [torch.randint(-shift, shift + 1, (n,), generator=generator).float() for _ in range(2)]
+    cos, sin = angle.cos(), angle.sin()
+    # `affine_grid` maps each output pixel to where it reads the input, in units of half the image: a shift right reads left
+    theta = torch.stack([torch.stack([cos, -sin, -dx * 2 / w], 1), torch.stack([sin, cos, -dy * 2 / h], 1)], 1)
+    grid = F.affine_grid(theta.to(x), list(x.shape), align_corners=False)
+    return F.grid_sample(x - background, grid, mode='bilinear', padding_mode='zeros', align_corners=False) + background
 
 # %% ../nbs/05_data.ipynb
 def train_subset(data:Data, # a dataset

@@ -165,6 +165,7 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
     if classes is not None and len(classes) != model.fc.out_features:
         raise ValueError(f'`classes` must name the model\'s {model.fc.out_features} classes, got {len(classes)}')
     if model.conv1.in_channels != 1: raise ValueError(f'`model` must take one channel, got {model.conv1.in_channels}')
+    if model.config.batchnorm: raise ValueError('`model` has batch normalization, which the page\'s script does not compute')
     input_size = model.config.input_size if input_size is None else input_size
     if input_size != model.config.input_size:
         raise ValueError(f'`input_size` {input_size} is not the model\'s: it takes {model.config.input_size}×'

@@ -17,15 +17,17 @@ __all__ = ['TinyCNN', 'stage_shapes', 'multiply_adds']
 
 # %% ../nbs/06_model.ipynb
 class TinyCNN(nn.Module):
-    "conv → ReLU → 2×2 max-pool, twice, then a linear layer over the flattened maps"
+    "conv (→ batch norm) → ReLU → 2×2 max-pool, twice, then (dropout →) a linear layer over the flattened maps"
     @takes_settings
-    def __init__(self, config:TinyCNNConfig): # the five settings, by name or position
+    def __init__(self, config:TinyCNNConfig): # the settings, by name or position
         super().__init__()
         self.config = config
         k, pad = TINYCNN_KERNEL, same_padding(TINYCNN_KERNEL)
         self.conv1 = nn.Conv2d(config.in_channels, config.n_filters1, kernel_size=k, padding=pad)
         self.conv2 = nn.Conv2d(config.n_filters1, config.n_filters2, kernel_size=k, padding=pad)
         self.fc = nn.Linear(config.flatten_size, config.n_classes)  # each 2×2 max-pool halves the maps
+        if config.batchnorm: self.bn1, self.bn2 = nn.BatchNorm2d(config.n_filters1), nn.BatchNorm2d(config.n_filters2)
+        if config.dropout: self.drop = nn.Dropout(config.dropout)
 
     @classmethod
     def from_config(cls, config:TinyCNNConfig)->TinyCNN: # a fresh model, its weights from PyTorch's generator
@@ -50,9 +52,12 @@ class TinyCNN(nn.Module):
                )->Tensor: # the logits, (N, n_classes)
         "conv → ReLU → pool, twice, then `fc`; each ReLU runs after its pooling, on 4× smaller maps (same numbers)"
         self._check_input(x)
-        x = _pool_relu(self.conv1(x))
-        x = _pool_relu(self.conv2(x))
-        return self.fc(x.flatten(1))
+        x = _pool_relu(self._normed(1, self.conv1(x)))
+        x = _pool_relu(self._normed(2, self.conv2(x)))
+        return self.fc(self._dropped(x.flatten(1)))
+
+    def _normed(self, i:int, x:Tensor)->Tensor: return getattr(self, f'bn{i}')(x) if self.config.batchnorm else x
+    def _dropped(self, x:Tensor)->Tensor: return self.drop(x) if self.config.dropout else x
 
     def stages(self, x:Tensor # (N, in_channels, input_size, input_size)
               )->Iterator[tuple[str, Tensor]]: # (name, output) of every stage in order; the last is the logits
@@ -61,12 +66,18 @@ class TinyCNN(nn.Module):
         for i, conv in ((1, self.conv1), (2, self.conv2)):
             x = conv(x)
             yield f'conv{i}', x
+            if self.config.batchnorm:
+                x = self._normed(i, x)
+                yield f'bn{i}', x
             x = F.relu(x)
             yield f'relu{i}', x
             x = F.max_pool2d(x, 2)
             yield f'pool{i}', x
         x = x.flatten(1)
         yield 'flatten', x
+        if self.config.dropout:
+            x = self._dropped(x)
+            yield 'dropout', x
         yield 'fc', self.fc(x)
 
 # %% ../nbs/06_model.ipynb

@@ -208,11 +208,14 @@ def cross_entropy(z:np.ndarray, # logits, (N, n_classes)
 class TinyCNNNumPy:
     "`TinyCNN` in NumPy: (conv 3×3 → ReLU → 2×2 max-pool) × 2 → linear, with its own backward pass"
     @takes_settings
-    def __init__(self, config:TinyCNNConfig, # the five settings, by name or position
+    def __init__(self, config:TinyCNNConfig, # the settings, by name or position (without batch norm or dropout)
                  seed:int|None=0, # seed of the initial weights
                  dtype=np.float32): # dtype of the weights, and of the computations
         if np.dtype(dtype).kind != 'f':
             raise ValueError(f'`dtype` must be a floating-point dtype, got {np.dtype(dtype)}')
+        if config.batchnorm or config.dropout:
+            raise ValueError('TinyCNNNumPy has no batch normalization or dropout: '
+                             f'got batchnorm={config.batchnorm}, dropout={config.dropout}')
         self.config = c = config
         rng, k = np.random.default_rng(seed), TINYCNN_KERNEL
         shapes = {'conv1.weight': (c.n_filters1, c.in_channels, k, k), 'conv1.bias': (c.n_filters1,),

@@ -28,10 +28,12 @@ __all__ = ['RUN_FILES', 'model_for', 'fit_and_test', 'TrainingInterrupted', 'tra
 def model_for(data:Data, # the dataset the model is for: its channels, classes and image size
               n_filters1:int=TinyCNNConfig.n_filters1, # filters of the first convolution
               n_filters2:int=TinyCNNConfig.n_filters2, # filters of the second convolution
+              batchnorm:bool=TinyCNNConfig.batchnorm, # batch normalization after each convolution
+              dropout:float=TinyCNNConfig.dropout, # dropout before the linear layer
              )->TinyCNN: # a fresh model, its weights drawn from PyTorch's generator (seed it with `set_seed`)
     "A `TinyCNN` for the images and classes of `data`"
     config = TinyCNNConfig(in_channels=data.in_channels, n_classes=len(data.classes), n_filters1=n_filters1,
-                           n_filters2=n_filters2, input_size=data.input_size)
+                           n_filters2=n_filters2, input_size=data.input_size, batchnorm=batchnorm, dropout=dropout)
     return TinyCNN.from_config(config)
 
 # %% ../nbs/api/07_runs.ipynb
@@ -41,11 +43,12 @@ def fit_and_test(data:Data, # training, validation and test splits
                  device:str|torch.device|None=None, # see `default_device`
                  threads:int|None=None, # CPU threads to train and test with; `None` keeps PyTorch's setting
                  checkpoint:Callable|None=None, # called as `checkpoint(model, state)` after every epoch, see `fit`
+                 batchnorm:bool=TinyCNNConfig.batchnorm, dropout:float=TinyCNNConfig.dropout, # see `model_for`
                  **kwargs, # more of `fit`'s arguments: `epochs`, `lr`, `batch_size`, `schedule`, `resume`, ...
                 )->tuple[TinyCNN, list, float, float]: # the model, `fit`'s history, the test loss and test accuracy
     "Seed, build the `model_for` `data`, `fit` it, and evaluate it once on `data.test`"
     set_seed(seed)
-    model = model_for(data, n_filters1, n_filters2)
+    model = model_for(data, n_filters1, n_filters2, batchnorm, dropout)
     keep = None if checkpoint is None else lambda state: checkpoint(model, state)
     history = fit(model, data, device=device, seed=seed, threads=threads, checkpoint=keep, **kwargs)
     dev = default_device(device)
@@ -66,6 +69,8 @@ def train(dataset:str='auto', # auto: real MNIST if in the data folder, else the
           lr:float|None=None, # peak learning rate
           n_filters1:int=TinyCNNConfig.n_filters1, # filters of the first convolution
           n_filters2:int=TinyCNNConfig.n_filters2, # filters of the second convolution
+          batchnorm:bool=TinyCNNConfig.batchnorm, # batch normalization after each convolution
+          dropout:float=TinyCNNConfig.dropout, # dropout before the linear layer, in [0, 1)
           seed:int=42, # random seed of the model's weights and of the shuffling
           device:str|None=None, # cuda, cuda:N, mps or cpu (default: the best available, see `default_device`)
           out:str|Path='runs/latest', # one run's folder: metrics.json, model.pt (and checkpoint.pt during the run)
@@ -74,6 +79,9 @@ def train(dataset:str='auto', # auto: real MNIST if in the data folder, else the
           threads:int|None=None, # CPU threads (default: all usable cores, see `default_threads`)
           amp:bool|None=None, # mixed precision, see `fit`; `None`: where `native_half_precision`
           label_smoothing:float|None=None, # label smoothing of the training loss, from 0 up to 1
+          weight_decay:float|None=None, # AdamW's decoupled weight decay (0: plain Adam)
+          shift:int|None=None, # augmentation: random shifts of the training images, up to this many pixels
+          rotate:float|None=None, # augmentation: random rotations of the training images, up to this many degrees
           verbose:bool=True, # print a line for every epoch?
           resume:bool=False, # continue the interrupted run in `out` after its last finished epoch, with its recipe
           force:bool=False, # replace the run in `out` (without `resume` or `force`, a folder holding a run is refused)
@@ -82,8 +90,9 @@ def train(dataset:str='auto', # auto: real MNIST if in the data folder, else the
     "Train a `TinyCNN` on `dataset`, test it once, write `metrics.json` and `model.pt` to `out`; return the metrics"
     start = time.perf_counter()
     r = recipe_for(recipe, epochs=epochs, batch_size=batch_size, lr=lr, schedule=schedule,
-                   label_smoothing=label_smoothing)
-    settings = dict(dataset=dataset, **r, n_filters1=n_filters1, n_filters2=n_filters2, seed=seed, amp=amp)
+                   label_smoothing=label_smoothing, weight_decay=weight_decay, shift=shift, rotate=rotate)
+    settings = dict(dataset=dataset, **r, n_filters1=n_filters1, n_filters2=n_filters2, batchnorm=batchnorm,
+                    dropout=dropout, seed=seed, amp=amp)
     _check_train_args(dataset=dataset, data_dir=data_dir, n_filters1=n_filters1, n_filters2=n_filters2, seed=seed,
                       amp=amp, threads=threads, progress=progress, verbose=verbose, resume=resume, force=force)
     dev = default_device(device)
@@ -102,7 +111,8 @@ def train(dataset:str='auto', # auto: real MNIST if in the data folder, else the
         raise
     config = dict(dataset=data.name, **r, seed=settings['seed'], device=str(dev), threads=threads, amp=amp,
                   in_channels=data.in_channels, n_classes=len(data.classes), n_filters1=settings['n_filters1'],
-                  n_filters2=settings['n_filters2'], input_size=data.input_size)
+                  n_filters2=settings['n_filters2'], input_size=data.input_size, batchnorm=settings['batchnorm'],
+                  dropout=settings['dropout'])
     if saved is not None: _check_same_data(config, saved['config'], out)
     run = saved['run'] if saved else uuid.uuid4().hex
     def keep(model, state): # after every epoch
@@ -113,6 +123,7 @@ def train(dataset:str='auto', # auto: real MNIST if in the data folder, else the
         state = {**saved['training'], 'model': saved['state_dict'], 'history': saved['history']} if saved else None
         model, history, test_loss, test_acc = fit_and_test(
             data, settings['n_filters1'], settings['n_filters2'], settings['seed'], dev, threads, keep, recipe=r,
+            batchnorm=settings['batchnorm'], dropout=settings['dropout'],
             on_epoch_end=_epoch_printer(r.epochs) if verbose else None, progress=progress, amp=amp, resume=state)
         metrics = dict(test_accuracy=test_acc, test_loss=test_loss, seconds_total=time.perf_counter() - start,
                        config=config, history=history, data_source=data.source, run=run,
@@ -191,7 +202,7 @@ def _resumed_recipe(settings:dict, config:dict, out:Path)->dict:
         if v != s and v != defaults[arg]:
             raise ValueError(f'`{arg}` is {s!r} in the run being resumed in {out}, got {v!r}: '
                              f'leave it out (or give {s!r}) to continue that run')
-        merged[arg] = s
+        merged[arg] = s if arg in config else v  # a setting added after that run was saved: its default
     return merged
 
 def train_defaults()->dict: # parameter → the value `train` uses when it is left out
@@ -201,7 +212,7 @@ def train_defaults()->dict: # parameter → the value `train` uses when it is le
 
 def _check_same_data(config:dict, saved:dict, out:Path):
     for k in ('dataset', *MODEL_KEYS):
-        if config[k] != saved.get(k):
+        if config[k] != saved.get(k, getattr(TinyCNNConfig, k, None)):
             raise ValueError(f'the data differ from the run being resumed in {out}: '
                              f'{k} is {config[k]!r} here, {saved.get(k)!r} there')
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools, inspect, typing
 from dataclasses import dataclass, fields
 from fastcore.docments import docments
-from .checks import check_int
+from .checks import check, check_int, is_bool, is_real
 from .conv_math import conv_out_size, same_padding
 
 # %% auto 0
@@ -18,18 +18,24 @@ TINYCNN_KERNEL = 3  # height and width of the kernels of TinyCNN's two convoluti
 
 @dataclass(frozen=True)
 class TinyCNNConfig:
-    "The five settings of `TinyCNN`, `TinyCNNNumPy` and `tinycnn_layers`, checked when made"
+    "The settings of `TinyCNN`, `TinyCNNNumPy` and `tinycnn_layers`, checked when made"
     in_channels:int=1 # channels of the input images (1 for MNIST, 3 for CIFAR-10)
     n_classes:int=10 # classes to predict (at least 2)
     n_filters1:int=16 # filters of the first convolution
     n_filters2:int=32 # filters of the second convolution
     input_size:int=28 # height and width of the input images (28 for MNIST, 32 for CIFAR-10; at least 4)
+    batchnorm:bool=False # batch normalization after each convolution
+    dropout:float=0. # the probability of dropping each input of the linear layer while training, in [0, 1)
 
     def __post_init__(self):
         least = dict(n_classes=2, input_size=4)  # a choice needs 2; two 2×2 poolings leave 1 pixel of 4
-        for f in fields(self):
-            check_int(f.name, getattr(self, f.name), least.get(f.name, 1))
-            object.__setattr__(self, f.name, int(getattr(self, f.name)))  # NumPy integers as plain ones, for JSON
+        for name in ('in_channels', 'n_classes', 'n_filters1', 'n_filters2', 'input_size'):
+            check_int(name, getattr(self, name), least.get(name, 1))
+            object.__setattr__(self, name, int(getattr(self, name)))  # NumPy integers as plain ones, for JSON
+        check('batchnorm', self.batchnorm, is_bool(self.batchnorm), 'True or False')
+        check('dropout', self.dropout, is_real(self.dropout) and 0 <= self.dropout < 1, 'a number from 0 up to (not including) 1')
+        object.__setattr__(self, 'batchnorm', bool(self.batchnorm))
+        object.__setattr__(self, 'dropout', float(self.dropout))
 
     @property
     def input_shape(self)->tuple: # (C, H, W) of one input image
@@ -79,10 +85,13 @@ def tinycnn_layers(config:TinyCNNConfig, # the settings, given by name or positi
         fan_in = c_in * kernel * kernel  # the weights of one filter: one multiply-add each, for every output number
         add(f'conv{i}', f'conv {kernel}×{kernel}, padding {pad}', (c_out, h, h), kernel, 1,
             params=c_out * fan_in + c_out, macs=c_out * h * h * fan_in)
+        if config.batchnorm:  # a scale and a shift a channel; at inference one multiply-add a number
+            add(f'bn{i}', 'batch norm', shape, params=2 * c_out, macs=c_out * h * h)
         add(f'relu{i}', 'ReLU', shape)
         h = conv_out_size(h, 2, stride=2)
         add(f'pool{i}', 'max-pool 2×2', (c_out, h, h), 2, 2)
     n_in, n_out = shape[0] * shape[1] * shape[2], config.n_classes
+    if config.dropout: add('dropout', f'dropout {config.dropout:g} (training only)', shape)
     add('fc', 'linear', (n_out,), shape[1], shape[1], params=n_in * n_out + n_out, macs=n_in * n_out)
     return layers
 

@@ -14,7 +14,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .checks import check, check_seed, is_bool, is_int, is_real
-from .data import Batches, Data
+from .data import Batches, Data, shift_rotate
 from .runtime import amp_context, default_device, memory_format, num_threads
 from .checkpoints import STATE_KEYS, training_state, restore_training_state
 
@@ -90,7 +90,7 @@ EVAL_BATCH = 512
 # %% ../nbs/07_training.ipynb
 SCHEDULES = ('onecycle', 'constant') # `fit`'s learning-rate schedules
 
-def _check_recipe(epochs, batch_size, lr, schedule, label_smoothing):
+def _check_recipe(epochs, batch_size, lr, schedule, label_smoothing, weight_decay, shift, rotate):
     "Check the settings of a `Recipe`; raise a one-line `ValueError` naming the first bad one"
     check('schedule', schedule, schedule in SCHEDULES, "'constant' or 'onecycle'")
     check('epochs', epochs, is_int(epochs) and epochs >= 1, 'a whole number of at least 1')
@@ -98,6 +98,9 @@ def _check_recipe(epochs, batch_size, lr, schedule, label_smoothing):
     check('lr', lr, is_real(lr) and lr > 0, 'a positive finite number')
     check('label_smoothing', label_smoothing, is_real(label_smoothing) and 0 <= label_smoothing < 1,
            'a number from 0 up to (not including) 1')
+    check('weight_decay', weight_decay, is_real(weight_decay) and weight_decay >= 0, 'a finite number ≥ 0')
+    check('shift', shift, is_int(shift) and shift >= 0, 'a whole number of pixels ≥ 0')
+    check('rotate', rotate, is_real(rotate) and 0 <= rotate <= 180, 'a number of degrees from 0 to 180')
 
 @dataclass(frozen=True, eq=False)
 class Recipe(Mapping):
@@ -107,6 +110,9 @@ class Recipe(Mapping):
     lr:float # Adam's learning rate (the peak rate with `schedule='onecycle'`)
     schedule:str # 'constant' or 'onecycle' learning rate
     label_smoothing:float # ε in [0, 1): train towards 1 - ε + ε/K for the true class, ε/K for the others
+    weight_decay:float=0. # AdamW's decoupled weight decay (0: plain Adam)
+    shift:int=0 # augmentation: training images shifted by up to this many pixels each way (`shift_rotate`)
+    rotate:float=0. # augmentation: and rotated by up to this many degrees each way
     def __post_init__(self): _check_recipe(**self)
     def __getitem__(self, key:str): return self.__dict__[key]
     def __iter__(self): return (f.name for f in fields(self))
@@ -147,19 +153,24 @@ def fit(model:nn.Module, # the model to train, in place
         threads:int|None=None, # CPU threads (see `default_threads`); `None` keeps PyTorch's setting
         eval_batch_size:int=EVAL_BATCH, # images a validation batch
         label_smoothing:float|None=None, # ε in [0, 1): targets 1 - ε + ε/K for the true class, ε/K for the others
+        weight_decay:float|None=None, # AdamW's decoupled weight decay; 0: plain Adam
+        shift:int|None=None, # augmentation: random shifts of the training images, up to this many pixels
+        rotate:float|None=None, # augmentation: random rotations, up to this many degrees
         checkpoint:Callable|None=None, # called as `checkpoint(state)` after every epoch with all that `resume` needs
         resume:dict|None=None, # a `state` given to `checkpoint`: restore it and continue after its last epoch
         recipe:Recipe|str='default', # the `Recipe` (or the name of one in `RECIPES`) of the settings left `None`
        )->list[dict]: # one record an epoch, with the keys `HISTORY_KEYS`
     "Train `model` on `data.train`, validating on `data.valid` after every epoch (repeatable on the CPU)"
     r = recipe_for(recipe, epochs=epochs, lr=lr, batch_size=batch_size, schedule=schedule,
-                   label_smoothing=label_smoothing)
+                   label_smoothing=label_smoothing, weight_decay=weight_decay, shift=shift, rotate=rotate)
     check_fit_args(threads, amp, seed, eval_batch_size)
     _check_fit_data(model, data, on_epoch_end, checkpoint, resume, r.epochs)
     device = default_device(device)
     model.to(device, memory_format=memory_format(device, channels_last))
-    optimizer = torch.optim.Adam(model.parameters(), lr=r.lr)
-    train_batches = Batches(data.train, r.batch_size, shuffle=True, seed=seed, device=device)
+    optimizer = (torch.optim.AdamW(model.parameters(), lr=r.lr, weight_decay=r.weight_decay) if r.weight_decay
+                 else torch.optim.Adam(model.parameters(), lr=r.lr))
+    train_batches = Batches(data.train, r.batch_size, shuffle=True, seed=seed, device=device,
+                            transform=_augmentation(r, data.train))
     valid_batches = Batches(data.valid, eval_batch_size, device=device)
     steps = len(train_batches)
     scheduler = (torch.optim.lr_scheduler.OneCycleLR(optimizer, r.lr, epochs=r.epochs, steps_per_epoch=steps)
@@ -185,6 +196,12 @@ def fit(model:nn.Module, # the model to train, in place
             if checkpoint is not None: checkpoint(training_state(history=history, **parts))
             if on_epoch_end is not None: on_epoch_end(history[-1])
     return history
+
+def _augmentation(r:Recipe, ds)->Callable|None:
+    "The `transform` of the recipe's augmentation for the images of `ds`, or `None`"
+    if not (r.shift or r.rotate): return None
+    background = (-torch.tensor(ds.mean) / torch.tensor(ds.std)).view(1, -1, 1, 1)  # a black pixel, normalized
+    return lambda x, gen: shift_rotate(x, gen, r.shift, r.rotate, background.to(x))
 
 # %% ../nbs/07_training.ipynb
 def check_fit_args(threads=None, amp=False, seed=None, eval_batch_size=EVAL_BATCH):
