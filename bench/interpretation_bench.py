@@ -2,7 +2,7 @@
 pass), `confusion_matrix` and `top_losses` on its logits, all three together, and `confusion_matrix` + `top_losses`
 each making its own forward pass, on 1 and 2 threads.
 
-Usage, from the repository's root:  TINYCNN_DATA=../shared/data python bench/interpretation_bench.py [--repeats 5] [--out tinycnn/assets/results/interpretation_bench.json]
+Usage, from the repository's root:  TINYCNN_DATA=/path/to/data python bench/interpretation_bench.py [--repeats 5] [--out tinycnn/assets/results/interpretation_bench.json]
 
 Every figure is the median of `--repeats` runs. The contenders take turns, so a change of load on a shared machine
 hits them alike; the load average before and after goes into the JSON file with the results (read by nbs/12_interpretation.ipynb).

@@ -1,13 +1,13 @@
 """Make the MNIST sample shipped in tinycnn/assets from the real MNIST files.
 
-    python tools/make_sample.py ../shared/data
+    python tools/make_sample.py $TINYCNN_DATA
 
 The first argument is a data folder holding MNIST/raw in torchvision's layout. The result is
 deterministic (seed 0): 500 training and 100 test images of each digit. nbs/05_data.ipynb checks that the shipped
 sample is what `make_mnist_sample` makes.
 """
 from __future__ import annotations
-import sys
+import os, sys
 from pathlib import Path
 import numpy as np
 import torch
@@ -35,5 +35,5 @@ def make_mnist_sample(src:str|Path, # a data folder holding the real MNIST
 
 if __name__ == '__main__':
     dest = Path(__file__).resolve().parent.parent/'tinycnn'/'assets'/'mnist_sample.npz'
-    path = make_mnist_sample(sys.argv[1] if len(sys.argv) > 1 else '../shared/data', dest)
+    path = make_mnist_sample(sys.argv[1] if len(sys.argv) > 1 else os.environ['TINYCNN_DATA'], dest)
     print(f'wrote {path} ({path.stat().st_size/1e6:.2f} MB)')

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The docs site, built for real: Quarto (assembled from ../shared/tools/quarto and cached, see .ci/quarto.sh), then
+# The docs site, built for real: Quarto (see .ci/quarto.sh), then
 # `nbdev_docs` into _docs/. Writes each page's size and render time to tests/browser/screenshots/pages.tsv (kept by CI
 # with the screenshots); 20-browser.sh then opens every page in Chromium. Run from anywhere in the repository.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source .ci/quarto.sh
+if [ -n "${TINYCNN_NO_QUARTO:-}" ]; then echo "docs not built: no Quarto"; exit 0; fi
 REPORT=tests/browser/screenshots
 mkdir -p "$REPORT"
 rm -rf _docs _proc

@@ -4,10 +4,11 @@
 # workers on one study in it (tests/tuning/test_postgres.py), stop the server. Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "installing PostgreSQL from Debian"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 PGBIN=$(dirname "$(ls /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")
 DIR=$(mktemp -d /tmp/tinycnn-pg.XXXXXX)

@@ -4,7 +4,7 @@
 # and trains. Then a damaged file on the mirror: a one-line error naming it, nothing of it kept; then the good file
 # back: the same command completes the download and trains.
 #
-#   TINYCNN_DATA=../shared/data bash tests/download/test_download.sh   # run by .ci/checks/15-download.sh
+#   TINYCNN_DATA=/path/to/data bash tests/download/test_download.sh   # run by .ci/checks/15-download.sh
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "${TINYCNN_DATA:?TINYCNN_DATA must name a folder holding MNIST}" && pwd)/MNIST/raw
