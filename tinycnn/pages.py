@@ -63,7 +63,7 @@ def mosaic_tag(maps:Tensor, # one image's maps (C, H, W)
                alt:str, # the image's alt text
                zoom:int=2, # screen pixels a map pixel
               )->str: # an `<img>`
-    "An <img> of the maps (C, H, W): 4 a row up to 16 maps, else 8"
+    "An `<img>` of the maps (C, H, W): 4 a row up to 16 maps, else 8"
     mosaic = feature_mosaic(maps, 4 if len(maps) <= 16 else 8)
     return img_tag(png(mosaic, 'magma'), mosaic.shape[1] * zoom, alt)
 
@@ -71,7 +71,7 @@ def input_tag(images, # an `ImageSet`
               i:int, # an image's position
               scale:int=3, # screen pixels an image pixel
              )->str: # an `<img>`
-    "An <img> of image `i` of `images` (its first channel)"
+    "An `<img>` of image `i` of `images` (its first channel)"
     return img_tag(png(images.images[i, 0].numpy() / 255, 'gray'), images.images.shape[-1] * scale, f'image {i}')
 
 def probability_bars(probs:Tensor, # (n_classes,) class probabilities

@@ -32,9 +32,9 @@ from pathlib import Path
 report = Path(sys.argv[1])
 times = dict(l.split('\t') for l in (report/'render-times.tsv').read_text().splitlines() if l)
 rows = []
-for page in sorted(Path('_docs').glob('*.html')):
+for page in sorted(p for p in Path('_docs').rglob('*.html') if 'site_libs' not in p.parts):
     src = next((n for n in times if re.sub(r'^\d+_', '', Path(n).stem) == page.stem), '')
-    rows.append((page.name, page.stat().st_size, src, times.get(src, '').strip()))
+    rows.append((page.relative_to('_docs').as_posix(), page.stat().st_size, src, times.get(src, '').strip()))
 (report/'pages.tsv').write_text('page\tbytes\tsource\trender_s\n' + ''.join('\t'.join(map(str, r)) + '\n' for r in rows))
 for r in rows: print(f'{r[0]:24s} {r[1] / 1e3:8.0f} kB  {r[2]:28s} {r[3]:>6s} s')
 PY

@@ -26,12 +26,14 @@ SRI = re.compile(r'''\s+integrity=("[^"]*"|'[^']*')''')
 
 # ---- the site ----------------------------------------------------------------------------------------
 def docs_pages(docs:str|Path=DOCS)->list[str]:
-    "The HTML pages of the built site, e.g. ['data.html', 'index.html', ...]: every page, including ones added later"
-    return sorted(p.name for p in Path(docs).glob('*.html'))
+    "The HTML pages of the built site, e.g. ['api/checks.html', 'data.html', ...]: every page, including ones added later"
+    docs = Path(docs)
+    return sorted(p.relative_to(docs).as_posix() for p in docs.rglob('*.html') if 'site_libs' not in p.parts)
 
 def page_of(notebook:str)->str:
-    "The page nbdev makes of a notebook: '10_visualization' → 'visualization.html' (the number prefix is dropped)"
-    return re.sub(r'^\d+_', '', Path(notebook).stem) + '.html'
+    "The page nbdev makes of a notebook: '10_visualization' → 'visualization.html', 'api/06_checkpoints' → 'api/checkpoints.html'"
+    path = Path(notebook)
+    return (path.parent/(re.sub(r'^\d+_', '', path.stem) + '.html')).as_posix()
 
 # ---- serving -----------------------------------------------------------------------------------------
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -86,7 +86,7 @@ def test_layout_wide(loaded, screenshots):
     over = [e for e in fit['els'] if e['width'] and (e['right'] > main['right'] + 1 or e['left'] < main['left'] - 1)]
     assert over == [], f'{name}: outside the content column {main}: {over[:5]}'
     assert fit['scroll'] <= fit['inner'], f'{name}: the page is {fit["scroll"]} px wide at {fit["inner"]} px'
-    page.screenshot(path=str(screenshots/f'{Path(name).stem}-1280.png'), full_page=True)
+    page.screenshot(path=str(screenshots/f"{Path(name).with_suffix('').as_posix().replace('/', '-')}-1280.png"), full_page=True)
 
 def test_layout_phone(loaded, open_page, screenshots):
     "At a 390 px phone width the page does not scroll sideways and every explorer starts on screen and fits it"
@@ -98,7 +98,7 @@ def test_layout_phone(loaded, open_page, screenshots):
     assert fit['scroll'] <= fit['inner'], f'{name}: the page is {fit["scroll"]} px wide at {fit["inner"]} px'
     off = [e for e in fit['els'] if e['width'] and (e['left'] < 0 or e['right'] > PHONE['width'])]
     assert off == [], f'{name}: explorers off screen at 390 px: {off}'
-    page.screenshot(path=str(screenshots/f'{Path(name).stem}-390.png'), full_page=True)
+    page.screenshot(path=str(screenshots/f"{Path(name).with_suffix('').as_posix().replace('/', '-')}-390.png"), full_page=True)
 
 def test_search_index_covers_every_page(pages):
     index = DOCS/'search.json'
