@@ -89,7 +89,7 @@ def probability_bars(probs:Tensor, # (n_classes,) class probabilities
     return '<div class="tinycnn-probs" style="font-size:12px">' + ''.join(rows) + '</div>'
 
 # %% ../nbs/api/04_pages.ipynb
-def script_html(script:str, # a file of tinycnn/js, e.g. 'draw_digit.js'
+def script_html(script:str|tuple, # a file of tinycnn/js, e.g. 'draw_digit.js', or several, pasted in this order
                 call:str, # the function it defines, called as `call(root, spec)`
                 spec, # JSON-ready values for it
                 fallback:str, # what the page shows where scripts do not run
@@ -97,7 +97,10 @@ def script_html(script:str, # a file of tinycnn/js, e.g. 'draw_digit.js'
                 expose:str|None=None, # a name the script defines, also made global (`window.name`), for tests
                )->HTML:
     "An explorer: a `<div>` of class `css_class`, and `script` run on it with `spec`"
-    js = (Path(tinycnn.__file__).parent/'js'/script).read_text(encoding='utf-8')
+    names = [script] if isinstance(script, str) else list(script)
+    js = '\n'.join((Path(tinycnn.__file__).parent/'js'/name).read_text(encoding='utf-8') for name in names)
+    if '</script' in js.lower() or '<!--' in js:
+        raise ValueError(f'{names} hold </script or <!--, which would end or hide the <script> element')
     uid = f'{css_class}-{uuid.uuid4().hex[:8]}'
     root = f'document.getElementById("{uid}") || document.currentScript.previousElementSibling'
     shown = f'window.{expose} = {expose};\n' if expose else ''

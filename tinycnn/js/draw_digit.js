@@ -204,4 +204,9 @@ function tinycnnDrawDigit(root, spec) {
   blank();
   if (spec.examples && spec.examples.length) paintExample(0);
   update();
+  // For the in-browser trainer (trainer_ui.js): new weights, name → {shape, data: Float32Array}, same shapes; redraws.
+  root.tinycnnSetParams = params => {
+    for (const [name, t] of Object.entries(params)) P[name] = {shape: t.shape, data: t.data};
+    update();
+  };
 }
