@@ -177,7 +177,7 @@ def draw_digit_explorer(model:TinyCNN|None=None, # a one-channel `TinyCNN`; `Non
 
 # %% ../nbs/api/11_explorers.ipynb
 def _why_item(images:ImageSet, i:int, probs:Tensor, maps:dict, r:int, group:str)->dict:
-    "The explorer's entry for image `i`: its picture, probabilities, and row `r` of the `maps`"
+    "The explorer's entry for image `i`: its picture, probabilities, row `r` of the `maps`, and which are 0 everywhere"
     true, pred = int(images.y[i]), int(probs.argmax())
     name = lambda c: short_name(images.classes[c])
     verdict = 'right' if true == pred else f'read as {name(pred)}'
@@ -186,7 +186,8 @@ def _why_item(images:ImageSet, i:int, probs:Tensor, maps:dict, r:int, group:str)
                 image=png_b64(images.images[i, 0].numpy() / 255),
                 probs=[round(p, 4) for p in probs.tolist()],
                 maps={k: png_b64(unit_scale(m[r].numpy(), k == 'occlusion'), METHOD_CMAPS[k], levels=32)
-                      for k, m in maps.items()})
+                      for k, m in maps.items()},
+                empty=[k for k, m in maps.items() if not m[r].any()])  # maps that are 0 everywhere
 
 def attribution_explorer(model:TinyCNN, # the network
                          images:ImageSet, # the labelled images

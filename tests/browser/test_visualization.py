@@ -1,5 +1,6 @@
-"""The visualization page of the built docs site in headless Chromium: the static explorer and draw-your-own-digit work
-with no kernel, at desktop and phone widths; the browser's forward pass and preprocessing equal PyTorch's and NumPy's."""
+"""The visualization page of the built docs site in headless Chromium: the static explorer, draw-your-own-digit and the
+training slider work with no kernel, at desktop and phone widths; the browser's forward pass and preprocessing equal
+PyTorch's and NumPy's."""
 import numpy as np
 import pytest
 import torch
@@ -47,6 +48,19 @@ def test_static_explorer_tabs_change_maps(viz, screenshots):
     assert visible_static_page(page) != before
     assert 'label 3' in explorer.inner_text()
     explorer.screenshot(path=str(screenshots/'static_explorer.png'))
+
+def test_training_slider_moves(viz):
+    "The recorded run of 'Watching it learn': the keyboard moves the slider, and the frame's label and pictures change"
+    page, log = viz
+    scrub = page.locator('.tinycnnScrub-root').first
+    scrub.scroll_into_view_if_needed()
+    label, pictures = scrub.locator('.tinycnn-frame-label'), "root => [...root.querySelectorAll('.tinycnn-panels img')].map(i => i.src)"
+    first, before = label.text_content(), scrub.evaluate(pictures)
+    assert 'after 0 batches' in first
+    scrub.locator('input[type=range]').focus()
+    page.keyboard.press('End')
+    assert label.text_content() != first and scrub.evaluate(pictures)[1:3] != before[1:3]  # new kernels and maps
+    assert log.problems() == [], log.problems()
 
 def draw(page, points):
     "Draw a stroke through `points` (fractions of the pad's width and height)"
@@ -128,3 +142,22 @@ def test_page_weight(pages):
     "The whole page, explorers, figures and saved widget state included (scripts from the CDN not counted)"
     size = pages[page_of(NAME)].stat().st_size
     assert size <= 2_000_000, f'{NAME}.html is {size / 1e6:.2f} MB'
+
+def test_live_explorer_shows_class_names_as_text():
+    "The live explorer needs a kernel, so it is checked in Python: class names that are markup go into its HTML escaped"
+    from tinycnn.data import ImageSet, load_data
+    from tinycnn.visualization import FeatureMapExplorer
+    sample = load_data('sample', verbose=False).test
+    hostile = ['</script><script>window.pwned = 1</script>', '<img src=x onerror="window.pwned = 1">', 'a&b'] + list('3456789')
+    live = FeatureMapExplorer(ImageSet(sample.images[:30], sample.y[:30], sample.mean, sample.std, hostile))
+    live.label.value = 0; live.index.value = 1
+    for bad in ('<script', '<img src=x'): assert bad not in live.input.value + live.probs.value, bad
+
+@pytest.mark.parametrize('notebook', ['10_visualization.ipynb', 'api/11_explorers.ipynb'])
+def test_saved_widget_state_cannot_end_a_script(notebook):
+    "A page embeds the notebook's saved widget state inside a <script>: no widget the notebook made may hold '</script'"
+    import json
+    from harness import ROOT
+    meta = json.loads((ROOT/'nbs'/notebook).read_text(encoding='utf-8'))['metadata']
+    state = json.dumps(meta.get('widgets', {}), ensure_ascii=False)
+    assert '</script' not in state.lower() and '<!--' not in state

@@ -61,7 +61,10 @@ function tinycnnWhy(root, spec) {
     root.setAttribute('data-shown', String(k));
     panels.textContent = '';
     panels.append(tinycnnPanel(item.caption, item.image, px, 'the digit'));
-    for (const [name, title] of spec.methods) panels.append(tinycnnPanel(title, item.maps[name], px, name));
+    for (const [name, title] of spec.methods) {  // a map that is 0 everywhere is one flat colour: its caption says so
+      const empty = (item.empty || []).includes(name);
+      panels.append(tinycnnPanel(empty ? title + ': 0 everywhere' : title, item.maps[name], px, name));
+    }
     const probs = tinycnnEl('figure', {style: 'margin:0'});
     probs.append(tinycnnBars(item.probs, spec.classes, item.truth));
     probs.append(tinycnnEl('figcaption', {style: 'font-size:12px'}, 'probabilities'));
