@@ -35,13 +35,17 @@ def test_convolution_explorer_on_the_math_page(open_page):
     assert filled() == before + 2 and root.get_attribute('data-position') == '2'
     assert not log.problems(), log.problems()
 
-def test_interpretation_explorers_on_their_page(open_page):
-    page, log = open_page('12_interpretation', wait_for=f'{SCRUB} input[type=range]')
+def test_attribution_explorer_on_its_page(open_page):
+    page, log = open_page('12_interpretation', wait_for=f'{WHY} select.tinycnn-pick')
     why = page.locator(WHY).first
     first = why.evaluate(SRCS_JS)
     assert len(first) == 4  # the digit, saliency, Grad-CAM, occlusion
     why.locator('select.tinycnn-pick').select_option('3')
     assert why.get_attribute('data-shown') == '3' and all(a != b for a, b in zip(first, why.evaluate(SRCS_JS)))
+    assert not log.problems(), log.problems()
+
+def test_training_slider_on_its_page(open_page):
+    page, log = open_page('10_visualization', wait_for=f'{SCRUB} input[type=range]')
     scrub = page.locator(SCRUB).first
     label = scrub.locator('.tinycnn-frame-label').text_content()
     scrub.locator('input[type=range]').focus(); page.keyboard.press('End')
