@@ -5,7 +5,6 @@
 # %% ../nbs/09_generalization.ipynb 4
 from __future__ import annotations
 from typing import Callable
-import numpy as np
 import torch
 from torch import nn
 import matplotlib.pyplot as plt
@@ -17,8 +16,7 @@ from .runtime import set_seed
 from .training import fit
 
 # %% auto 0
-__all__ = ['REMEDIES', 'remedy_settings', 'fit_with', 'spread', 'mean_std', 'gain_in_words', 'shifted', 'ActivationStats',
-           'relu_inputs', 'plot_activation_stats']
+__all__ = ['REMEDIES', 'remedy_settings', 'fit_with', 'shifted', 'ActivationStats', 'relu_inputs', 'plot_activation_stats']
 
 # %% ../nbs/09_generalization.ipynb
 REMEDIES = dict( # name → (`TinyCNN` options, `fit` settings): the remedies this page measures, and none
@@ -49,24 +47,6 @@ def fit_with(names:str|tuple, # the remedies: a name in `REMEDIES`, or several
     set_seed(seed)
     model = TinyCNN(**options)
     return model, fit(model, data, seed=seed, **(dict(progress=False) | settings | kwargs))
-
-# %% ../nbs/09_generalization.ipynb
-def spread(scores:list[float])->float: # one score a seed, at least one
-    "The spread between seeds: the largest of `scores` minus the smallest"
-    return float(np.max(scores) - np.min(scores))
-
-def mean_std(scores:list[float])->str: # one score a seed, at least two
-    "`scores` as 'mean ± standard deviation' (the sample's, over the seeds)"
-    return f'{np.mean(scores):.4f} ± {np.std(scores, ddof=1):.4f}'
-
-def gain_in_words(base:list[float], # the scores of the reference setting, one a seed
-                  other:list[float], # the scores of the setting compared with it, one a seed
-                  what:str, # what `other` is, e.g. 'augmentation'
-                 )->str: # one sentence
-    "Say how far the mean of `other` is from that of `base`, against the larger spread between seeds of the two"
-    gain, noise = float(np.mean(other) - np.mean(base)), max(spread(base), spread(other))
-    return (f"{what}: a {'gain' if gain >= 0 else 'loss'} of {abs(gain):.4f} ({np.mean(base):.4f} → {np.mean(other):.4f}), "
-            f"{'larger' if abs(gain) > noise else 'no larger'} than the spread between seeds, {noise:.4f}")
 
 # %% ../nbs/09_generalization.ipynb
 def shifted(ds:ImageSet, # images (N, C, H, W)
