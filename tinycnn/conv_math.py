@@ -8,18 +8,7 @@ import numpy as np
 from .checks import check_int
 
 # %% auto 0
-__all__ = ['real_2d', 'conv_out_size', 'cross_correlate2d', 'convolve2d', 'same_padding']
-
-# %% ../nbs/00_conv_math.ipynb
-def real_2d(a, # an array-like of real numbers
-            name:str, # how the caller names it
-           )->np.ndarray: # `a` as a non-empty 2-D `float64` array
-    "`a` as a non-empty 2-D `float64` array, or a one-line `ValueError` naming `name`"
-    # float64 holds every integer up to 2**53 exactly: no product of integer pixels wraps around
-    a = np.asarray(a)
-    if a.dtype.kind not in 'biuf': raise ValueError(f'`{name}` must hold real numbers, got dtype {a.dtype}')
-    if a.ndim != 2 or 0 in a.shape: raise ValueError(f'`{name}` must be a non-empty 2-D array, got shape {a.shape}')
-    return a.astype(np.float64)
+__all__ = ['conv_out_size', 'real_2d', 'cross_correlate2d', 'convolve2d', 'same_padding']
 
 # %% ../nbs/00_conv_math.ipynb
 def conv_out_size(n:int, # input size along one dimension (height or width)
@@ -36,6 +25,17 @@ def conv_out_size(n:int, # input size along one dimension (height or width)
         raise ValueError(f'the kernel spans {span} pixels, more than the padded input of {n + 2 * padding} '
                          f'(n={n}, padding={padding})')
     return (n + 2 * padding - span) // stride + 1
+
+# %% ../nbs/00_conv_math.ipynb
+def real_2d(a, # an array-like of real numbers
+            name:str, # how the caller names it
+           )->np.ndarray: # `a` as a non-empty 2-D `float64` array
+    "`a` as a non-empty 2-D `float64` array, or a one-line `ValueError` naming `name`"
+    # float64 holds every integer up to 2**53 exactly: no product of integer pixels wraps around
+    a = np.asarray(a)
+    if a.dtype.kind not in 'biuf': raise ValueError(f'`{name}` must hold real numbers, got dtype {a.dtype}')
+    if a.ndim != 2 or 0 in a.shape: raise ValueError(f'`{name}` must be a non-empty 2-D array, got shape {a.shape}')
+    return a.astype(np.float64)
 
 # %% ../nbs/00_conv_math.ipynb
 def cross_correlate2d(x:np.ndarray, # the image, (H, W), of real numbers (integer images are fine: nothing wraps around)

@@ -33,7 +33,7 @@ BASELINE_SCHEDULE = RECIPES['tutorial'].schedule # the baseline trains with the 
 TUNED_SCHEDULE = RECIPES['tuning'].schedule # the study's trials and the tuned runs with the tuning recipe
 FILTERS = ('base', 'tuned') # 'base': `BASELINE`'s filter counts; 'tuned': the study's best
 GRID = tuple(f'{recipe}/{filters}' for filters in FILTERS for recipe in ('tutorial', 'default', 'tuned'))
-ALIASES = dict(baseline='tutorial/base', tuned='tuned/tuned') # the two configurations of the first experiment
+ALIASES = dict(baseline='tutorial/base', tuned='tuned/tuned') # the naive comparison's two configurations, for the command line
 
 def final_setup(name:str, # one of `GRID` ('recipe/filters') or of `ALIASES`
                 best:dict|None=None, # the study's best parameters; needed where `name` says 'tuned'
@@ -251,26 +251,27 @@ def in_words(c:dict, # what `compare` returned
 RECIPE_STEPS = (('default', 'tutorial'), ('tuned', 'default'), ('tuned', 'tutorial')) # recipe comparisons
 
 def comparisons(results:dict, # what `run_experiments` returned or wrote, with every configuration of `GRID`
-               )->dict: # 'recipe', 'filters' → lists of `compare`'s dicts; 'first': the first experiment's two
+               )->dict: # 'recipe', 'filters' → lists of `compare`'s dicts; 'naive': the naive comparison, split in two
     "Every recipe against another at the same filters, and every recipe's tuned filters against its base ones"
     rows = summarize(results)
     return dict(
         recipe=[compare(rows, f'{a}/{f}', f'{b}/{f}') for f in FILTERS for a, b in RECIPE_STEPS],
         filters=[compare(rows, f'{k}/tuned', f'{k}/base') for k in ('tutorial', 'default', 'tuned')],
-        first=[compare(rows, 'tuned/base', 'tutorial/base'), compare(rows, 'tuned/tuned', 'tuned/base')],
+        naive=[compare(rows, 'tuned/base', 'tutorial/base'), compare(rows, 'tuned/tuned', 'tuned/base')],
     )
 
 def conclusion(results:dict, # what `run_experiments` returned or wrote, with every configuration of `GRID`
               )->str: # paragraphs of markdown
     "What the results say, in words computed from them: each gain against the seed-to-seed spread"
     rows, cs = summarize(results), comparisons(results)
-    recipe, capacity = cs['first']
+    recipe, capacity = cs['naive']
     def said(cs): s = '; '.join(in_words(c, rows) for c in cs); return s[0].upper() + s[1:] + '.'
+    def against(c): return f"{'beyond' if c['distinguishable'] else 'within'} that pair's spread, {c['spread']:.4f}"
     lines = ['**The recipe, at the same filters.** ' + said(cs['recipe']),
              '**The filters, with the same recipe.** ' + said(cs['filters']),
-             f"**The first experiment, split.** {describe(rows, 'tuned/tuned').capitalize()} over {describe(rows, 'tutorial/base')} "
-             f"gains {recipe['gain'] + capacity['gain']:.4f}: {recipe['gain']:.4f} from the recipe (at the base filters) "
-             f"and {capacity['gain']:.4f} from the filters (with the tuned recipe)."]
+             f"**The naive comparison, split.** {describe(rows, 'tuned/tuned').capitalize()} over {describe(rows, 'tutorial/base')} "
+             f"gains {recipe['gain'] + capacity['gain']:.4f}: {recipe['gain']:.4f} from the recipe (at the base filters; "
+             f"{against(recipe)}) and {capacity['gain']:.4f} from the filters (with the tuned recipe; {against(capacity)})."]
     best = max(rows, key=lambda n: rows[n]['mean'])
     n_test = results['runs'][0].get('test_images', 10_000)
     within = [c for c in cs['recipe'] + cs['filters'] if not c['distinguishable']]

@@ -13,9 +13,9 @@ from .conv_math import conv_out_size
 from .shapes import TINYCNN_KERNEL, TinyCNNConfig, takes_settings
 
 # %% auto 0
-__all__ = ['float_dtype', 'check_conv', 'check_windows', 'zero_pad', 'window_slices', 'check_pool', 'images_last', 'conv2d_loops',
-           'im2col', 'conv2d', 'relu', 'max_pool2d', 'flatten', 'linear', 'log_softmax', 'softmax', 'check_targets',
-           'cross_entropy', 'TinyCNNNumPy']
+__all__ = ['float_dtype', 'check_conv', 'check_windows', 'check_pool', 'zero_pad', 'conv2d_loops', 'im2col', 'images_last',
+           'conv2d', 'relu', 'window_slices', 'max_pool2d', 'flatten', 'linear', 'log_softmax', 'softmax',
+           'check_targets', 'cross_entropy', 'TinyCNNNumPy']
 
 # %% ../nbs/02_numpy_forward.ipynb
 def float_dtype(*arrays):
@@ -49,19 +49,6 @@ def check_windows(x, kh, kw, stride, padding):
     hp, wp = x.shape[2] + 2 * padding, x.shape[3] + 2 * padding
     if kh > hp or kw > wp: raise ValueError(f'the {kh}×{kw} window is larger than the padded input `x` ({hp}×{wp})')
 
-def zero_pad(x, padding):
-    "`x` (N, C, H, W) with `padding` zeros on every side (as `np.pad`, with less overhead)"
-    if not padding: return x
-    out = np.zeros((*x.shape[:2], x.shape[2] + 2 * padding, x.shape[3] + 2 * padding), dtype=x.dtype)
-    out[:, :, padding:-padding, padding:-padding] = x
-    return out
-
-def window_slices(H, W, k, stride):
-    "The strided slices that pick position (i, j) of every window, for each (i, j) in the window"
-    out_h, out_w = conv_out_size(H, k, stride), conv_out_size(W, k, stride)
-    return [(slice(None), slice(None), slice(i, i + stride * out_h, stride), slice(j, j + stride * out_w, stride))
-            for i in range(k) for j in range(k)]
-
 def check_pool(x, kernel_size, stride):
     "Raise `ValueError` unless `kernel_size`×`kernel_size` windows at `stride` fit the images `x` (N, C, H, W)"
     check_real(x=x)
@@ -71,9 +58,15 @@ def check_pool(x, kernel_size, stride):
     if kernel_size > min(x.shape[2:]):
         raise ValueError(f'`kernel_size` {kernel_size} is larger than `x` ({x.shape[2]}×{x.shape[3]})')
 
-def images_last(a):
-    "(N, R, L) → (R, N·L): the positions of all images side by side"
-    return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
+# %% ../nbs/02_numpy_forward.ipynb
+def zero_pad(x:np.ndarray, # images, (N, C, H, W)
+             padding:int, # zeros to add on every side of each image
+            )->np.ndarray: # (N, C, H + 2·padding, W + 2·padding)
+    "`x` with `padding` zeros on every side (as `np.pad`, with less overhead)"
+    if not padding: return x
+    out = np.zeros((*x.shape[:2], x.shape[2] + 2 * padding, x.shape[3] + 2 * padding), dtype=x.dtype)
+    out[:, :, padding:-padding, padding:-padding] = x
+    return out
 
 # %% ../nbs/02_numpy_forward.ipynb
 def conv2d_loops(x:np.ndarray, # images, (N, C_in, H, W)
@@ -116,6 +109,11 @@ def im2col(x:np.ndarray, # images, (N, C, H, W)
     windows = as_strided(x, (N, C, kh, kw, out_h, out_w), (sn, sc, sh, sw, sh * stride, sw * stride), writeable=False)
     return windows.reshape(N, C * kh * kw, out_h * out_w)
 
+def images_last(a:np.ndarray, # (N, R, L), such as the columns of `im2col`
+               )->np.ndarray: # (R, N·L)
+    "The columns of all images side by side: (N, R, L) → (R, N·L)"
+    return a.transpose(1, 0, 2).reshape(a.shape[1], -1)
+
 # %% ../nbs/02_numpy_forward.ipynb
 def conv2d(x:np.ndarray, # images, (N, C_in, H, W)
            w:np.ndarray, # kernels, (C_out, C_in, kH, kW)
@@ -137,6 +135,16 @@ def relu(x:np.ndarray, # any shape
         )->np.ndarray: # same shape and dtype
     "`max(x, 0)` element by element"
     return np.maximum(x, 0)
+
+# %% ../nbs/02_numpy_forward.ipynb
+def window_slices(H:int, W:int, # height and width of the maps
+                  k:int, # height and width of the windows
+                  stride:int, # step between windows
+                 )->list[tuple]: # k·k index tuples, one per position (i, j) in the window
+    "The strided slices that pick position (i, j) of every window, for each (i, j) in the window"
+    out_h, out_w = conv_out_size(H, k, stride), conv_out_size(W, k, stride)
+    return [(slice(None), slice(None), slice(i, i + stride * out_h, stride), slice(j, j + stride * out_w, stride))
+            for i in range(k) for j in range(k)]
 
 # %% ../nbs/02_numpy_forward.ipynb
 def max_pool2d(x:np.ndarray, # feature maps, (N, C, H, W)
