@@ -123,4 +123,5 @@ def test_draw_explorers_respond(loaded):
         page.mouse.move(box['x'] + 0.55 * box['width'], box['y'] + 0.85 * box['height'], steps=12); page.mouse.up()
         page.wait_for_timeout(200)
         assert pcts() != before, f'{name}: drawing did not change the probabilities of explorer {k}'
+        if name == 'train_in_browser.html': continue  # its model is the one being trained: untrained until Start (test_trainer.py)
         assert root.get_attribute('data-prediction') == '1', f'{name}: a vertical stroke was not read as a 1'

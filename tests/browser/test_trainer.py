@@ -112,12 +112,8 @@ def run_check(page, args:dict, start:str|None=None)->dict:
     return page.evaluate(js, args)
 
 # ---- fixtures --------------------------------------------------------------------------------------------------------
-@pytest.fixture(scope='module')
-def browser():
-    if not Path(CHROMIUM).exists(): pytest.fail(f'no Chromium at {CHROMIUM}: apt-get install -y chromium')
-    b = Browser()
-    yield b
-    b.close()
+# `browser`: the session's headless Chromium (conftest.py), shared with the other browser tests: Playwright's sync API
+# allows one instance at a time in a process
 
 @pytest.fixture(scope='module')
 def source():

@@ -29,9 +29,8 @@ def test_explorers_rendered(viz):
     page, log = viz
     assert log.problems() == [], log.problems()
     assert page.locator('.tinycnn-static-explorer .lm-TabBar-tab').count() == 20
-    live = page.locator('.tinycnn-live-explorer')  # in the state it was saved in: it needs a kernel to respond
-    assert live.locator('.widget-slider').count() == 1 and live.locator('img').count() == 2
-    live.screenshot(path=str(SCREENSHOTS/'live_explorer_saved_state.png'))
+    # the live explorer needs a kernel to respond: the site leaves its output out rather than show dead controls
+    assert page.locator('.tinycnn-live-explorer').count() == 0
     assert page.evaluate("() => document.images.length") > 10
     assert page.locator('.tinycnn-draw canvas').count() == 1 + 1 + 16 + 32  # pad, input, maps
 
