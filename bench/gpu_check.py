@@ -32,6 +32,7 @@ import tinycnn
 from tinycnn.data import load_data, Batches, Data, ImageSet
 from tinycnn.model import TinyCNN
 from tinycnn.numpy_forward import TinyCNNNumPy
+import tinycnn.numpy_backward  # gives TinyCNNNumPy its backward pass, `loss_and_grads` (lesson 03)
 from tinycnn.runs import train
 from tinycnn.training import fit, evaluate, DEFAULTS
 from tinycnn.runtime import set_seed, default_device, native_half_precision
