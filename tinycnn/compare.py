@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 # %% auto 0
-__all__ = ['spread', 'mean_std', 'gain_in_words']
+__all__ = ['spread', 'mean_std', 'difference', 'gain_in_words']
 
 # %% ../nbs/api/12_compare.ipynb
 def spread(scores:list[float])->float: # one score a seed, at least one
@@ -18,11 +18,18 @@ def mean_std(scores:list[float])->str: # one score a seed, at least two
     "`scores` as 'mean ± standard deviation' (the sample's, over the seeds)"
     return f'{np.mean(scores):.4f} ± {np.std(scores, ddof=1):.4f}'
 
+def difference(base:list[float], # the scores of the reference setting, one a seed
+               other:list[float], # the scores of the setting compared with it, one a seed
+              )->tuple[float, float, bool]: # (mean of `other` − mean of `base`, the larger spread, whether it is larger)
+    "The difference of the means, the larger spread between seeds of the two, and whether the difference exceeds it"
+    gain, noise = float(np.mean(other) - np.mean(base)), max(spread(base), spread(other))
+    return gain, noise, abs(gain) > noise
+
 def gain_in_words(base:list[float], # the scores of the reference setting, one a seed
                   other:list[float], # the scores of the setting compared with it, one a seed
                   what:str, # what `other` is, e.g. 'augmentation'
                  )->str: # one sentence
     "Say how far the mean of `other` is from that of `base`, against the larger spread between seeds of the two"
-    gain, noise = float(np.mean(other) - np.mean(base)), max(spread(base), spread(other))
+    gain, noise, beyond = difference(base, other)
     return (f"{what}: a {'gain' if gain >= 0 else 'loss'} of {abs(gain):.4f} ({np.mean(base):.4f} → {np.mean(other):.4f}), "
-            f"{'larger' if abs(gain) > noise else 'no larger'} than the spread between seeds, {noise:.4f}")
+            f"{'larger' if beyond else 'no larger'} than the spread between seeds, {noise:.4f}")

@@ -19,7 +19,7 @@ from .files import write_json
 from .data import load_data, train_subset
 from .training import Recipe, RECIPES, recipe_for
 from .studies import FINISHED, n_finished, open_storage, launch_workers
-from .compare import spread
+from .compare import spread, difference
 from .tuning import TUNABLE, default_config, train_and_test
 
 # %% auto 0
@@ -224,11 +224,11 @@ def format_table(results:dict, # what `run_experiments` returned or wrote
 def compare(rows:dict, # what `summarize` returned
             better:str, other:str, # two of its configurations
            )->dict: # gain, spread (the larger of the two), seeds, and whether the gain stands out
-    "The test accuracy `better` gains over `other`, against the larger spread between seeds of the two (`spread`)"
+    "The test accuracy `better` gains over `other`, against the larger spread between seeds of the two (`difference`)"
     a, b = rows[better], rows[other]
-    gain, noise = a['mean'] - b['mean'], max(spread(a['accuracies']), spread(b['accuracies']))
+    gain, noise, beyond = difference(b['accuracies'], a['accuracies'])
     return dict(better=better, other=other, gain=gain, spread=noise, seeds=min(len(a['seeds']), len(b['seeds'])),
-                distinguishable=abs(gain) > noise)
+                distinguishable=beyond)
 
 # %% ../nbs/14_experiments.ipynb
 def describe(rows:dict, # what `summarize` returned

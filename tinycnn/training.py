@@ -167,10 +167,7 @@ def fit(model:nn.Module, # the model to train, in place
     _check_fit_data(model, data, on_epoch_end, checkpoint, resume, r.epochs)
     device = default_device(device)
     model.to(device, memory_format=memory_format(device, channels_last))
-    optimizer = (torch.optim.AdamW(model.parameters(), lr=r.lr, weight_decay=r.weight_decay) if r.weight_decay
-                 else torch.optim.Adam(model.parameters(), lr=r.lr))
-    train_batches = Batches(data.train, r.batch_size, shuffle=True, seed=seed, device=device,
-                            transform=_augmentation(r, data.train))
+    optimizer, train_batches = _optimizer(model, r, r.lr), _train_batches(data, r, seed, device)
     valid_batches = Batches(data.valid, eval_batch_size, device=device)
     steps = len(train_batches)
     scheduler = (torch.optim.lr_scheduler.OneCycleLR(optimizer, r.lr, epochs=r.epochs, steps_per_epoch=steps)
@@ -202,6 +199,15 @@ def _augmentation(r:Recipe, ds)->Callable|None:
     if not (r.shift or r.rotate): return None
     background = (-torch.tensor(ds.mean) / torch.tensor(ds.std)).view(1, -1, 1, 1)  # a black pixel, normalized
     return lambda x, gen: shift_rotate(x, gen, r.shift, r.rotate, background.to(x))
+
+def _optimizer(model:nn.Module, r:Recipe, lr:float):
+    "The recipe's optimizer for `model`, starting at `lr`: AdamW with its weight decay, or plain Adam without"
+    return (torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=r.weight_decay) if r.weight_decay
+            else torch.optim.Adam(model.parameters(), lr=lr))
+
+def _train_batches(data:Data, r:Recipe, seed:int|None, device)->Batches:
+    "The shuffled, seeded training batches of the recipe, augmented as it says"
+    return Batches(data.train, r.batch_size, shuffle=True, seed=seed, device=device, transform=_augmentation(r, data.train))
 
 def check_fit_args(threads=None, amp=False, seed=None, eval_batch_size=EVAL_BATCH):
     "Check `fit`'s (and `train`'s) settings outside the `Recipe`; a one-line `ValueError` names the first bad one"
@@ -279,10 +285,8 @@ def lr_find(model:nn.Module, # the model; its weights, buffers and mode are put 
 def _lr_sweep(model, data, start_lr, end_lr, num_it, stop_factor, beta, seed, threads, r:Recipe):
     "Train `model` one batch at each rate; the rates and the smoothed losses, up to the blow-up or `num_it` batches"
     device = next(model.parameters()).device
-    optimizer = (torch.optim.AdamW(model.parameters(), lr=start_lr, weight_decay=r.weight_decay) if r.weight_decay
-                 else torch.optim.Adam(model.parameters(), lr=start_lr))
+    optimizer, batches = _optimizer(model, r, start_lr), _train_batches(data, r, seed, device)
     criterion = nn.CrossEntropyLoss(label_smoothing=r.label_smoothing)
-    batches = Batches(data.train, r.batch_size, shuffle=True, seed=seed, device=device, transform=_augmentation(r, data.train))
     lrs, losses, mean, lowest = [], [], 0., math.inf
     model.train()
     with num_threads(threads if device.type == 'cpu' else None):
